@@ -1,0 +1,50 @@
+// The HTTP request and response as the API layer sees them: plain structs, no Beast, so
+// that handlers and the router can be driven by tests without sockets.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace congress::api {
+
+using Headers = std::vector<std::pair<std::string, std::string>>;
+
+struct Request {
+    std::string method;  // "GET", "POST", ...
+    std::string target;  // as received: path and query
+    std::string path;    // target without the query, not percent-decoded
+    std::string query;   // after '?', without it
+    Headers headers;
+    std::string body;
+    std::string request_id;
+    std::string remote_address;
+
+    // Case-insensitive header lookup; empty if absent.
+    std::string_view header(std::string_view name) const;
+};
+
+struct Response {
+    int status = 200;
+    std::string content_type = "application/json";
+    // Shared so that cached bodies are sent without a copy.
+    std::shared_ptr<const std::string> body;
+    Headers headers;
+
+    void set_header(std::string name, std::string value) { headers.emplace_back(std::move(name), std::move(value)); }
+    std::string_view header(std::string_view name) const;
+};
+
+Response json_response(int status, std::string body);
+Response text_response(int status, std::string content_type, std::string body);
+
+// Called exactly once with the answer, from any thread.
+using Responder = std::function<void(Response)>;
+
+// Splits a request target into path and query.
+void split_target(std::string_view target, std::string& path, std::string& query);
+
+}  // namespace congress::api

@@ -1,0 +1,123 @@
+#include "config.hpp"
+
+#include <charconv>
+#include <functional>
+#include <thread>
+
+namespace congress {
+
+namespace {
+
+struct Option {
+    const char* flag;  // without the leading "--"
+    const char* env;   // nullptr: no environment variable
+    const char* value_name;  // nullptr: a switch without a value
+    const char* help;
+    std::function<void(Config&, const std::string&)> apply;
+};
+
+long long parse_number(const std::string& flag, const std::string& text, long long min, long long max) {
+    long long value = 0;
+    const auto* end = text.data() + text.size();
+    const auto [ptr, ec] = std::from_chars(text.data(), end, value);
+    if (ec != std::errc() || ptr != end || value < min || value > max)
+        throw ConfigError("--" + flag + " must be a whole number from " + std::to_string(min) + " to " +
+                          std::to_string(max) + " (got \"" + text + "\")");
+    return value;
+}
+
+const std::vector<Option>& options() {
+    static const std::vector<Option> table = {
+        {"address", "CONGRESS_ADDRESS", "ADDR", "address to listen on (default 127.0.0.1; 0.0.0.0 or :: for all)",
+         [](Config& c, const std::string& v) { c.address = v; }},
+        {"port", "CONGRESS_PORT", "PORT", "TCP port (default 8080; 0 picks a free one)",
+         [](Config& c, const std::string& v) { c.port = static_cast<std::uint16_t>(parse_number("port", v, 0, 65535)); }},
+        {"port-file", "CONGRESS_PORT_FILE", "FILE", "write the bound port to FILE once listening",
+         [](Config& c, const std::string& v) { c.port_file = v; }},
+        {"db", "CONGRESS_DB", "PATH", "SQLite database file (default congress.db)",
+         [](Config& c, const std::string& v) { c.db_path = v; }},
+        {"web-root", "CONGRESS_WEB_ROOT", "DIR", "directory of the browser UI (default web)",
+         [](Config& c, const std::string& v) { c.web_root = v; }},
+        {"threads", "CONGRESS_THREADS", "N", "network threads (default: the number of cores)",
+         [](Config& c, const std::string& v) { c.threads = static_cast<int>(parse_number("threads", v, 1, 256)); }},
+        {"db-readers", "CONGRESS_DB_READERS", "N", "database reader threads (default 2)",
+         [](Config& c, const std::string& v) { c.db_readers = static_cast<int>(parse_number("db-readers", v, 1, 64)); }},
+        {"log-level", "CONGRESS_LOG_LEVEL", "LEVEL", "debug, info, warn, error or off (default info)",
+         [](Config& c, const std::string& v) {
+             if (!log::parse_level(v, c.log_level))
+                 throw ConfigError("--log-level must be debug, info, warn, error or off (got \"" + v + "\")");
+         }},
+        {"max-header-bytes", "CONGRESS_MAX_HEADER_BYTES", "N", "largest request header accepted (default 16384)",
+         [](Config& c, const std::string& v) {
+             c.max_header_bytes = static_cast<std::size_t>(parse_number("max-header-bytes", v, 1024, 1 << 20));
+         }},
+        {"max-body-bytes", "CONGRESS_MAX_BODY_BYTES", "N", "largest request body accepted (default 1048576)",
+         [](Config& c, const std::string& v) {
+             c.max_body_bytes = static_cast<std::size_t>(parse_number("max-body-bytes", v, 0, 64 << 20));
+         }},
+        {"idle-timeout", "CONGRESS_IDLE_TIMEOUT", "SECONDS", "close idle or slow connections after this (default 30)",
+         [](Config& c, const std::string& v) { c.idle_timeout_seconds = static_cast<int>(parse_number("idle-timeout", v, 1, 3600)); }},
+        {"shutdown-grace", "CONGRESS_SHUTDOWN_GRACE", "SECONDS", "on SIGTERM, wait this long for requests in flight (default 10)",
+         [](Config& c, const std::string& v) { c.shutdown_grace_seconds = static_cast<int>(parse_number("shutdown-grace", v, 0, 600)); }},
+        {"demo-file", "CONGRESS_DEMO_FILE", "FILE", "demo data to load (default schema/demo/metropolis-2014.json)",
+         [](Config& c, const std::string& v) { c.demo_file = v; }},
+        {"as-published", nullptr, nullptr, "demo-load: keep the report's 2014 dates instead of moving them forward",
+         [](Config& c, const std::string&) { c.demo_as_published = true; }},
+        {"replace", nullptr, nullptr, "demo-load: replace the programme of a database that already has events",
+         [](Config& c, const std::string&) { c.demo_replace = true; }},
+    };
+    return table;
+}
+
+}  // namespace
+
+Config parse_config(const std::vector<std::string>& args, const char* (*getenv)(const char*)) {
+    Config config;
+    config.threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    std::vector<bool> given(options().size(), false);
+
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        const auto& arg = args[i];
+        if (arg.rfind("--", 0) != 0) throw ConfigError("unexpected argument \"" + arg + "\" (see --help)");
+        const auto eq = arg.find('=');
+        const auto name = arg.substr(2, eq == std::string::npos ? std::string::npos : eq - 2);
+        std::size_t index = 0;
+        while (index < options().size() && name != options()[index].flag) ++index;
+        if (index == options().size()) throw ConfigError("unknown option --" + name + " (see --help)");
+        const auto& option = options()[index];
+        std::string value;
+        if (option.value_name) {
+            if (eq != std::string::npos) value = arg.substr(eq + 1);
+            else if (i + 1 < args.size()) value = args[++i];
+            else throw ConfigError("--" + name + " needs a value (" + option.value_name + ")");
+        } else if (eq != std::string::npos) {
+            throw ConfigError("--" + name + " takes no value");
+        }
+        option.apply(config, value);
+        given[index] = true;
+    }
+    for (std::size_t index = 0; index < options().size(); ++index) {
+        const auto& option = options()[index];
+        if (given[index] || !option.env) continue;
+        if (const char* value = getenv(option.env); value && *value) option.apply(config, value);
+    }
+    if (config.address.empty()) throw ConfigError("--address must not be empty");
+    if (config.db_path.empty()) throw ConfigError("--db must not be empty");
+    return config;
+}
+
+std::string config_help() {
+    std::string text;
+    for (const auto& option : options()) {
+        std::string left = std::string("  --") + option.flag;
+        if (option.value_name) left += std::string(" ") + option.value_name;
+        if (left.size() < 28) left.resize(28, ' ');
+        else left += "  ";
+        text += left + option.help;
+        if (option.env) text += std::string(" [") + option.env + "]";
+        text += '\n';
+    }
+    return text;
+}
+
+}  // namespace congress

@@ -1,0 +1,48 @@
+// The server's configuration: one plain struct, filled from command-line flags and
+// CONGRESS_* environment variables (a flag wins over the environment), validated once.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "util/log.hpp"
+
+namespace congress {
+
+struct Config {
+    std::string address = "127.0.0.1";
+    std::uint16_t port = 8080;
+    std::string port_file;  // written with the bound port once listening (useful with port 0)
+    std::string db_path = "congress.db";
+    std::string web_root = "web";
+    int threads = 0;        // 0: the number of cores
+    int db_readers = 2;
+    log::Level log_level = log::Level::info;
+    std::size_t max_header_bytes = 16 * 1024;
+    std::size_t max_body_bytes = 1024 * 1024;
+    int idle_timeout_seconds = 30;
+    int shutdown_grace_seconds = 10;
+
+    // Demo loading.
+    std::string demo_file = "schema/demo/metropolis-2014.json";
+    bool demo_as_published = false;
+    bool demo_replace = false;
+};
+
+class ConfigError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+// Parses the flags after the subcommand (e.g. {"--port", "9000"} or {"--port=9000"}),
+// reading CONGRESS_* variables from `getenv` for anything not given. Throws ConfigError
+// with a message naming the flag.
+Config parse_config(const std::vector<std::string>& args, const char* (*getenv)(const char*));
+
+// The option reference printed by --help.
+std::string config_help();
+
+}  // namespace congress

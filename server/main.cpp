@@ -1,0 +1,150 @@
+// congress: the event and congress management server. main() only wires the parts.
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "api/response_cache.hpp"
+#include "api/routes.hpp"
+#include "api/static_files.hpp"
+#include "config.hpp"
+#include "net/http_server.hpp"
+#include "storage/database.hpp"
+#include "storage/demo_loader.hpp"
+#include "storage/migrations.hpp"
+#include "util/log.hpp"
+
+using namespace congress;
+
+namespace {
+
+constexpr const char* usage = R"(congress - event and congress management server
+
+Usage:
+  congress serve [options]       serve the API and the web UI
+  congress migrate [options]     create the database or bring its schema up to date
+  congress demo-load [options]   load the demo programme (Metropolis 2014 events)
+  congress version               print the version and the schema version
+  congress help                  this text
+
+Every option can also be set with the environment variable shown in brackets;
+a command-line flag wins over the environment.
+
+Options:
+)";
+
+constexpr const char* usage_tail = R"(
+Examples:
+  congress migrate --db /var/lib/congress/congress.db
+  congress demo-load --db congress.db              # dates moved forward, weekdays kept
+  congress demo-load --db congress.db --as-published
+  congress serve --db congress.db --port 8080 --web-root web
+)";
+
+void print_help() { std::cout << usage << config_help() << usage_tail; }
+
+std::string read_file(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw std::runtime_error("cannot read " + path);
+    std::ostringstream content;
+    content << in.rdbuf();
+    return std::move(content).str();
+}
+
+int migrate_command(const Config& config) {
+    storage::Connection conn(config.db_path, storage::OpenMode::read_write_create);
+    storage::configure_writer(conn);
+    const int applied = storage::migrate(conn, storage::builtin_migrations());
+    std::cout << config.db_path << ": schema at version " << storage::current_version(conn) << " (" << applied
+              << " migration(s) applied)\n";
+    return 0;
+}
+
+int demo_load_command(const Config& config) {
+    storage::Connection conn(config.db_path, storage::OpenMode::read_write_create);
+    storage::configure_writer(conn);
+    storage::migrate(conn, storage::builtin_migrations());
+    storage::DemoOptions options;
+    options.as_published = config.demo_as_published;
+    options.replace = config.demo_replace;
+    const auto summary = storage::load_demo(conn, read_file(config.demo_file), options);
+    std::cout << "Loaded the demo into " << config.db_path << ": " << summary.events << " events, " << summary.sessions
+              << " sessions, " << summary.venues << " venues, " << summary.rooms << " rooms, " << summary.organisations
+              << " organisations, " << summary.people << " people.\n";
+    if (summary.shift_weeks > 0)
+        std::cout << "Dates moved forward by " << summary.shift_weeks
+                  << " weeks (weekdays and local times kept; --as-published keeps the 2014 dates).\n";
+    return 0;
+}
+
+int serve_command(const Config& config) {
+    net::ServerOptions server_options;
+    server_options.address = config.address;
+    server_options.port = config.port;
+    server_options.port_file = config.port_file;
+    server_options.threads = config.threads;
+    server_options.max_header_bytes = config.max_header_bytes;
+    server_options.max_body_bytes = config.max_body_bytes;
+    server_options.idle_timeout = std::chrono::seconds(config.idle_timeout_seconds);
+    server_options.shutdown_grace = std::chrono::seconds(config.shutdown_grace_seconds);
+    // The server (and its io_context) outlives the database: see HttpServer.
+    net::HttpServer server(server_options);
+
+    api::StaticFiles web(config.web_root);
+    storage::Database db(storage::DatabaseOptions{config.db_path, config.db_readers, true});
+    api::ResponseCache cache;
+    db.set_commit_listener([&cache](const storage::ChangeSet&) { cache.invalidate(); });
+    api::Services services{db, cache, web};
+    api::Router router;
+    api::add_routes(router, services);
+
+    log::info("main", "database " + config.db_path + " (schema version " +
+                          std::to_string(storage::latest_version(storage::builtin_migrations())) + "), web root " +
+                          config.web_root + ", " + std::to_string(config.threads) + " thread(s)");
+    server.run(router, [&config](std::uint16_t port) {
+        const auto host = config.address == "0.0.0.0" || config.address == "::" ? std::string("localhost") : config.address;
+        log::info("main", "Congress is serving on http://" + (host.find(':') != std::string::npos ? "[" + host + "]" : host) +
+                              ":" + std::to_string(port) + "/");
+    });
+    log::info("main", "closing the database");
+    return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    const std::string command = argc > 1 ? argv[1] : "help";
+    if (command == "help" || command == "--help" || command == "-h") {
+        print_help();
+        return 0;
+    }
+    if (command == "version" || command == "--version") {
+        std::cout << "congress 0.1.0 (schema version " << storage::latest_version(storage::builtin_migrations()) << ")\n";
+        return 0;
+    }
+    const std::vector<std::string> args(argv + 2, argv + argc);
+    for (const auto& arg : args) {
+        if (arg == "--help" || arg == "-h") {
+            print_help();
+            return 0;
+        }
+    }
+    try {
+        const Config config = parse_config(args, [](const char* name) -> const char* { return std::getenv(name); });
+        log::set_level(config.log_level);
+        if (command == "serve") return serve_command(config);
+        if (command == "migrate") return migrate_command(config);
+        if (command == "demo-load") return demo_load_command(config);
+        std::cerr << "congress: unknown command \"" << command << "\" (try congress --help)\n";
+        return 2;
+    } catch (const ConfigError& e) {
+        std::cerr << "congress: " << e.what() << '\n';
+        return 2;
+    } catch (const std::exception& e) {
+        std::cerr << "congress: " << e.what() << '\n';
+        return 1;
+    }
+}

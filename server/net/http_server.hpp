@@ -1,0 +1,46 @@
+// Runs the HTTP server until SIGINT or SIGTERM. Beast and Asio stay behind this header.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "api/router.hpp"
+
+namespace congress::net {
+
+struct ServerOptions {
+    std::string address = "127.0.0.1";
+    std::uint16_t port = 8080;
+    std::string port_file;
+    int threads = 1;
+    std::size_t max_header_bytes = 16 * 1024;
+    std::size_t max_body_bytes = 1024 * 1024;
+    std::chrono::seconds idle_timeout{30};
+    std::chrono::seconds shutdown_grace{10};
+};
+
+// Owns the io_context and its threads. Construct it before the database and destroy it
+// after: answers still on their way back from database threads are queued on its
+// io_context, which must outlive them.
+class HttpServer {
+public:
+    explicit HttpServer(ServerOptions options);
+    ~HttpServer();
+    HttpServer(const HttpServer&) = delete;
+    HttpServer& operator=(const HttpServer&) = delete;
+
+    // Serves until SIGINT or SIGTERM, then stops accepting, lets requests in flight finish
+    // (up to shutdown_grace), closes idle connections and returns. `on_listening` gets the
+    // bound port. Throws std::runtime_error if it cannot listen.
+    void run(const api::Router& router, const std::function<void(std::uint16_t port)>& on_listening);
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace congress::net

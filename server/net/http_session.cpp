@@ -1,0 +1,199 @@
+#include "net/http_session.hpp"
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/beast/core/bind_handler.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+
+#include "api/errors.hpp"
+#include "util/log.hpp"
+
+namespace congress::net {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+
+namespace {
+
+std::string next_request_id() {
+    static std::atomic<std::uint64_t> counter{0};
+    char text[20];
+    std::snprintf(text, sizeof text, "%08llx",
+                  static_cast<unsigned long long>(counter.fetch_add(1, std::memory_order_relaxed) + 1));
+    return text;
+}
+
+bool is_http_error(const beast::error_code& ec) {
+    return ec.category() == http::make_error_code(http::error::bad_method).category();
+}
+
+}  // namespace
+
+HttpSession::HttpSession(asio::ip::tcp::socket&& socket, ServerContext& context)
+    : stream_(std::move(socket)), context_(context) {
+    beast::error_code ec;
+    const auto endpoint = stream_.socket().remote_endpoint(ec);
+    if (!ec) remote_ = endpoint.address().to_string();
+}
+
+HttpSession::~HttpSession() { context_.sessions.remove(this); }
+
+void HttpSession::start() {
+    context_.sessions.add(this, weak_from_this());
+    asio::dispatch(stream_.get_executor(), beast::bind_front_handler(&HttpSession::do_read, shared_from_this()));
+}
+
+void HttpSession::shutdown() {
+    asio::post(stream_.get_executor(), [self = shared_from_this()] {
+        self->keep_alive_ = false;
+        if (!self->busy_) self->close();
+    });
+}
+
+void HttpSession::do_read() {
+    if (closed_) return;
+    if (context_.stopping.load()) {
+        close();
+        return;
+    }
+    parser_.emplace();
+    parser_->header_limit(static_cast<std::uint32_t>(context_.options.max_header_bytes));
+    parser_->body_limit(context_.options.max_body_bytes);
+    stream_.expires_after(context_.options.idle_timeout);
+    http::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&HttpSession::on_read, shared_from_this()));
+}
+
+void HttpSession::on_read(beast::error_code ec, std::size_t) {
+    if (ec) {
+        if (ec == http::error::header_limit) {
+            reply_and_close(api::error_response(431, "header_too_large", "The request headers are too large."));
+        } else if (ec == http::error::body_limit) {
+            reply_and_close(api::error_response(413, "body_too_large",
+                                                "The request body is larger than the server accepts (" +
+                                                    std::to_string(context_.options.max_body_bytes) + " bytes)."));
+        } else if (is_http_error(ec) && ec != http::error::end_of_stream && ec != http::error::partial_message) {
+            reply_and_close(api::error_response(400, "bad_request", "The request is not valid HTTP/1.1: " + ec.message() + "."));
+        } else {
+            // The client went away, timed out or we are shutting down: nothing to answer.
+            close();
+        }
+        return;
+    }
+    dispatch(parser_->release());
+}
+
+void HttpSession::dispatch(http::request<http::string_body>&& message) {
+    busy_ = true;
+    request_id_ = next_request_id();
+    keep_alive_ = message.keep_alive();
+    head_ = message.method() == http::verb::head;
+
+    api::Request request;
+    request.method = std::string(message.method_string());
+    request.target = std::string(message.target());
+    api::split_target(request.target, request.path, request.query);
+    for (const auto& field : message)
+        request.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+    request.body = std::move(message.body());
+    request.request_id = request_id_;
+    request.remote_address = remote_;
+
+    const auto started = std::chrono::steady_clock::now();
+    auto self = shared_from_this();
+    context_.router.handle(request, [self, started, method = request.method, target = request.target](api::Response response) {
+        if (log::enabled(log::Level::debug)) {
+            const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started).count();
+            log::debug("http", method + " " + target + " -> " + std::to_string(response.status) + " in " +
+                                   std::to_string(micros) + " us", self->request_id_);
+        }
+        asio::dispatch(self->stream_.get_executor(), [self, response = std::move(response)]() mutable {
+            self->send(std::move(response));
+        });
+    });
+}
+
+void HttpSession::reply_and_close(api::Response response) {
+    busy_ = true;
+    keep_alive_ = false;
+    head_ = false;
+    request_id_ = next_request_id();
+    log::info("http", "refused a malformed request from " + remote_ + ": " + std::to_string(response.status), request_id_);
+    send(std::move(response));
+}
+
+void HttpSession::send(api::Response r) {
+    if (closed_) return;
+    if (r.status >= 500) log::warn("http", "answered " + std::to_string(r.status), request_id_);
+    response_ = {};
+    response_.version(11);
+    response_.result(static_cast<unsigned>(r.status));
+    response_.set(http::field::server, "congress");
+    response_.set("X-Request-Id", request_id_);
+    response_.set("X-Content-Type-Options", "nosniff");
+    for (const auto& [name, value] : r.headers) response_.set(name, value);
+    body_ = std::move(r.body);
+    const std::size_t size = body_ ? body_->size() : 0;
+    const bool bodiless_status = r.status == 204 || r.status == 304;
+    if (!bodiless_status) {
+        response_.set(http::field::content_type, r.content_type);
+        response_.content_length(size);
+        if (!head_ && body_) response_.body() = boost::span<const char>(body_->data(), size);
+    }
+    const bool close_after = !keep_alive_ || context_.stopping.load();
+    response_.keep_alive(!close_after);
+    stream_.expires_after(std::chrono::seconds(30));
+    http::async_write(stream_, response_,
+                      beast::bind_front_handler(&HttpSession::on_write, shared_from_this(), close_after));
+}
+
+void HttpSession::on_write(bool close_after, beast::error_code ec, std::size_t) {
+    busy_ = false;
+    body_.reset();
+    if (ec || close_after || !keep_alive_) {
+        close();
+        return;
+    }
+    do_read();
+}
+
+void HttpSession::close() {
+    if (closed_) return;
+    closed_ = true;
+    beast::error_code ec;
+    stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ec);
+    stream_.close();
+}
+
+void SessionRegistry::add(HttpSession* raw, const std::weak_ptr<HttpSession>& session) {
+    std::lock_guard lock(mutex_);
+    sessions_.emplace(raw, session);
+}
+
+void SessionRegistry::remove(HttpSession* raw) {
+    std::lock_guard lock(mutex_);
+    sessions_.erase(raw);
+}
+
+void SessionRegistry::shutdown_all() {
+    std::vector<std::shared_ptr<HttpSession>> live;
+    {
+        std::lock_guard lock(mutex_);
+        for (const auto& [raw, weak] : sessions_)
+            if (auto session = weak.lock()) live.push_back(std::move(session));
+    }
+    for (const auto& session : live) session->shutdown();
+}
+
+std::size_t SessionRegistry::size() const {
+    std::lock_guard lock(mutex_);
+    return sessions_.size();
+}
+
+}  // namespace congress::net

@@ -1,0 +1,6 @@
+// Precompiled header for the network layer, the only code that sees Beast and Asio.
+#pragma once
+
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>

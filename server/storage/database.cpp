@@ -1,0 +1,162 @@
+#include "storage/database.hpp"
+
+#include <sqlite3.h>
+
+#include "storage/migrations.hpp"
+#include "util/log.hpp"
+
+namespace congress::storage {
+
+void configure_writer(Connection& conn) {
+    conn.exec("PRAGMA journal_mode = WAL");
+    // FULL: the WAL is synced at every commit, so a commit survives a power cut.
+    conn.exec("PRAGMA synchronous = FULL");
+    conn.exec("PRAGMA foreign_keys = ON");
+}
+
+void configure_reader(Connection& conn) {
+    conn.exec("PRAGMA query_only = ON");
+    conn.exec("PRAGMA foreign_keys = ON");
+}
+
+Database::Database(DatabaseOptions options)
+    : options_(std::move(options)), writer_(options_.path, OpenMode::read_write_create) {
+    configure_writer(writer_);
+    if (options_.apply_migrations) migrate(writer_, builtin_migrations());
+    else ensure_not_newer(writer_, builtin_migrations());
+
+    // Open every reader before starting threads so that a failure throws here.
+    std::vector<Connection> readers;
+    for (int i = 0; i < std::max(1, options_.readers); ++i) {
+        readers.emplace_back(options_.path, OpenMode::read_only);
+        configure_reader(readers.back());
+    }
+    writer_thread_ = std::thread([this] { writer_loop(); });
+    for (std::size_t i = 0; i < readers.size(); ++i) {
+        reader_threads_.emplace_back([this, conn = std::make_shared<Connection>(std::move(readers[i]))] {
+            for (;;) {
+                ReadFn fn;
+                {
+                    std::unique_lock lock(read_mutex_);
+                    read_ready_.wait(lock, [this] { return readers_stopping_ || !read_queue_.empty(); });
+                    if (read_queue_.empty()) return;
+                    fn = std::move(read_queue_.front());
+                    read_queue_.pop_front();
+                }
+                try {
+                    Transaction tx(*conn, Transaction::Kind::deferred);
+                    fn(*conn);
+                    tx.commit();
+                } catch (const std::exception& e) {
+                    // ReadFn reports its own errors to its caller; this is a last resort.
+                    log::error("db", std::string("read job failed: ") + e.what());
+                }
+            }
+        });
+    }
+}
+
+Database::~Database() {
+    {
+        std::lock_guard lock(write_mutex_);
+        stopping_ = true;
+    }
+    write_ready_.notify_all();
+    if (writer_thread_.joinable()) writer_thread_.join();
+    {
+        std::lock_guard lock(read_mutex_);
+        readers_stopping_ = true;
+    }
+    read_ready_.notify_all();
+    for (auto& t : reader_threads_) t.join();
+}
+
+void Database::set_commit_listener(CommitListener listener) { commit_listener_ = std::move(listener); }
+
+void Database::write(WriteFn fn, WriteDone done) {
+    {
+        std::lock_guard lock(write_mutex_);
+        write_queue_.push_back(WriteCommand{std::move(fn), std::move(done)});
+    }
+    write_ready_.notify_one();
+}
+
+void Database::read(ReadFn fn) {
+    {
+        std::lock_guard lock(read_mutex_);
+        read_queue_.push_back(std::move(fn));
+    }
+    read_ready_.notify_one();
+}
+
+std::uint64_t Database::commits() const {
+    std::lock_guard lock(write_mutex_);
+    return commits_;
+}
+
+void Database::writer_loop() {
+    std::vector<WriteCommand> batch;
+    for (;;) {
+        {
+            std::unique_lock lock(write_mutex_);
+            write_ready_.wait(lock, [this] { return stopping_ || !write_queue_.empty(); });
+            if (write_queue_.empty()) return;  // stopping, and everything queued is done
+            while (!write_queue_.empty() && batch.size() < options_.max_batch) {
+                batch.push_back(std::move(write_queue_.front()));
+                write_queue_.pop_front();
+            }
+        }
+        run_batch(batch);
+        batch.clear();
+    }
+}
+
+void Database::run_batch(std::vector<WriteCommand>& batch) {
+    std::vector<std::exception_ptr> errors(batch.size());
+    ChangeSet committed;
+    try {
+        Transaction tx(writer_, Transaction::Kind::immediate);
+        for (std::size_t i = 0; i < batch.size(); ++i) {
+            if (sqlite3_get_autocommit(writer_.handle())) {
+                // SQLite rolled the whole transaction back (e.g. disk full): nothing
+                // after this point can commit.
+                throw SqliteError(SQLITE_ABORT, "transaction rolled back by an earlier failure");
+            }
+            ChangeSet changes;
+            try {
+                Savepoint savepoint(writer_);
+                batch[i].fn(writer_, changes);
+                savepoint.release();
+                committed.merge(changes);
+            } catch (...) {
+                errors[i] = std::current_exception();
+            }
+        }
+        tx.commit();
+        std::lock_guard lock(write_mutex_);
+        ++commits_;
+    } catch (const std::exception& e) {
+        log::error("db", std::string("write transaction failed: ") + e.what());
+        const auto failure = std::current_exception();
+        for (auto& error : errors)
+            if (!error) error = failure;
+        committed = ChangeSet{};
+    }
+    if (!committed.empty() && commit_listener_) {
+        try {
+            commit_listener_(committed);
+        } catch (const std::exception& e) {
+            log::error("db", std::string("commit listener failed: ") + e.what());
+        }
+    }
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+        if (!batch[i].done) continue;
+        try {
+            batch[i].done(errors[i]);
+        } catch (const std::exception& e) {
+            log::error("db", std::string("write callback failed: ") + e.what());
+        }
+    }
+}
+
+}  // namespace congress::storage

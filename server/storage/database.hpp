@@ -1,0 +1,108 @@
+// The database: one writer thread that owns the only read-write connection, and a small
+// pool of reader threads with read-only connections. Callers hand work to either and are
+// called back on that thread; no SQLite call ever runs on a thread that serves sockets.
+//
+// Writes are group-committed: the writer takes every command queued at that moment into
+// one BEGIN IMMEDIATE ... COMMIT, each command in its own SAVEPOINT so that a failing
+// command rejects only itself, and calls the callers back only after the COMMIT is on
+// disk (synchronous=FULL). Because a single thread decides every write, two commands can
+// never both take the last seat.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <exception>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "storage/sqlite.hpp"
+
+namespace congress::storage {
+
+// What a committed batch changed, for cache invalidation and live pushes.
+struct ChangeSet {
+    std::set<std::int64_t> events;  // events whose programme or counts changed
+
+    void merge(const ChangeSet& other) { events.insert(other.events.begin(), other.events.end()); }
+    bool empty() const { return events.empty(); }
+};
+
+struct DatabaseOptions {
+    std::string path;
+    int readers = 2;
+    bool apply_migrations = true;
+    // Upper bound on the commands folded into one transaction.
+    std::size_t max_batch = 512;
+};
+
+class Database {
+public:
+    // Runs inside the command's SAVEPOINT on the writer thread. Throwing rejects this
+    // command only (its changes are rolled back); other commands in the batch commit.
+    using WriteFn = std::function<void(Connection&, ChangeSet&)>;
+    // Called on the writer thread after the COMMIT (error == nullptr) or the rejection.
+    using WriteDone = std::function<void(std::exception_ptr error)>;
+    // Runs in a read transaction (a consistent snapshot) on a reader thread.
+    using ReadFn = std::function<void(Connection&)>;
+    using CommitListener = std::function<void(const ChangeSet&)>;
+
+    // Opens (creating if needed) the database, applies pending migrations and starts the
+    // threads. Throws SqliteError or SchemaTooNew.
+    explicit Database(DatabaseOptions options);
+    // Finishes every queued command and read, then closes all connections.
+    ~Database();
+    Database(const Database&) = delete;
+    Database& operator=(const Database&) = delete;
+
+    void write(WriteFn fn, WriteDone done);
+    void read(ReadFn fn);
+
+    // Called on the writer thread after each commit that changed something, before the
+    // commands' own callbacks, so that caches are fresh when a caller gets its answer.
+    // Set it before the first write.
+    void set_commit_listener(CommitListener listener);
+
+    const std::string& path() const { return options_.path; }
+
+    // Number of transactions committed by the writer (for tests and benchmarks).
+    std::uint64_t commits() const;
+
+private:
+    struct WriteCommand {
+        WriteFn fn;
+        WriteDone done;
+    };
+
+    void writer_loop();
+    void run_batch(std::vector<WriteCommand>& batch);
+
+    DatabaseOptions options_;
+    Connection writer_;
+    CommitListener commit_listener_;
+
+    mutable std::mutex write_mutex_;
+    std::condition_variable write_ready_;
+    std::deque<WriteCommand> write_queue_;
+    bool stopping_ = false;
+    std::uint64_t commits_ = 0;
+
+    std::mutex read_mutex_;
+    std::condition_variable read_ready_;
+    std::deque<ReadFn> read_queue_;
+    bool readers_stopping_ = false;
+
+    std::thread writer_thread_;
+    std::vector<std::thread> reader_threads_;
+};
+
+// Pragmas every connection to a Congress database uses.
+void configure_writer(Connection& conn);
+void configure_reader(Connection& conn);
+
+}  // namespace congress::storage

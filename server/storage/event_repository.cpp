@@ -1,0 +1,173 @@
+#include "storage/event_repository.hpp"
+
+#include <map>
+
+#include <nlohmann/json.hpp>
+
+namespace congress::storage {
+
+namespace {
+
+constexpr std::string_view select_events = R"sql(
+SELECT e.id, e.slug, e.title, e.description, e.kind, e.timezone,
+       v.id, v.name, v.address, v.city, v.country,
+       e.starts_at, e.ends_at, e.capacity,
+       (SELECT count(*) FROM registrations r WHERE r.event_id = e.id AND r.status = 'confirmed'),
+       (SELECT count(*) FROM registrations r WHERE r.event_id = e.id AND r.status = 'waitlisted'),
+       e.registration_opens_at, e.registration_closes_at, e.waitlist_enabled, e.eligibility,
+       e.schedule_version
+FROM events e LEFT JOIN venues v ON v.id = e.venue_id
+)sql";
+
+constexpr std::string_view order_events = " ORDER BY e.starts_at, e.id";
+constexpr std::string_view where_event_id = " WHERE e.id = ?1";
+
+constexpr std::string_view select_event_id_by_slug = "SELECT id FROM events WHERE slug = ?1";
+
+constexpr std::string_view select_tracks = R"sql(
+SELECT id, name, description, position FROM tracks WHERE event_id = ?1 ORDER BY position, id
+)sql";
+
+// The rooms of the event's venue, and any other room one of its sessions uses.
+constexpr std::string_view select_rooms = R"sql(
+SELECT r.id, r.name, r.capacity FROM rooms r
+WHERE r.venue_id = (SELECT venue_id FROM events WHERE id = ?1)
+   OR r.id IN (SELECT room_id FROM sessions WHERE event_id = ?1)
+ORDER BY r.capacity DESC, r.name, r.id
+)sql";
+
+constexpr std::string_view select_sessions = R"sql(
+SELECT s.id, s.title, s.description, s.kind, s.track_id, r.id, r.name, r.capacity,
+       s.starts_at, s.ends_at, s.capacity,
+       (SELECT count(*) FROM session_enrolments se WHERE se.session_id = s.id AND se.status = 'confirmed'),
+       (SELECT count(*) FROM session_enrolments se WHERE se.session_id = s.id AND se.status = 'waitlisted'),
+       s.status, s.is_demo
+FROM sessions s LEFT JOIN rooms r ON r.id = s.room_id
+WHERE s.event_id = ?1
+ORDER BY s.starts_at, r.name, s.id
+)sql";
+
+constexpr std::string_view select_speakers = R"sql(
+SELECT ss.session_id, p.id, p.name, coalesce(o.name, '')
+FROM session_speakers ss
+JOIN sessions s ON s.id = ss.session_id
+JOIN people p ON p.id = ss.person_id
+LEFT JOIN organisations o ON o.id = p.organisation_id
+WHERE s.event_id = ?1
+ORDER BY ss.session_id, ss.position, p.name
+)sql";
+
+domain::Instant instant_column(const Statement& stmt, int column) {
+    const auto text = stmt.text(column);
+    if (auto parsed = domain::parse_utc(text)) return *parsed;
+    throw SqliteError(0, "malformed instant in database: " + text);
+}
+
+std::optional<domain::Instant> optional_instant_column(const Statement& stmt, int column) {
+    if (stmt.is_null(column)) return std::nullopt;
+    return instant_column(stmt, column);
+}
+
+domain::Eligibility parse_eligibility(const std::optional<std::string>& text) {
+    domain::Eligibility rule;
+    if (!text) return rule;
+    const auto json = nlohmann::json::parse(*text, nullptr, false);
+    if (json.is_object() && json.contains("dues_paid_years") && json["dues_paid_years"].is_array()) {
+        for (const auto& year : json["dues_paid_years"])
+            if (year.is_number_integer()) rule.dues_paid_years.push_back(year.get<int>());
+    }
+    return rule;
+}
+
+domain::Event read_event(const Statement& row) {
+    domain::Event e;
+    e.id = row.int64(0);
+    e.slug = row.text(1);
+    e.title = row.text(2);
+    e.description = row.text(3);
+    e.kind = domain::parse_event_kind(row.text(4)).value_or(domain::EventKind::congress);
+    e.timezone = row.text(5);
+    if (!row.is_null(6)) {
+        e.venue = domain::VenueSummary{row.int64(6), row.text(7), row.text(8), row.text(9), row.text(10)};
+    }
+    e.starts_at = instant_column(row, 11);
+    e.ends_at = instant_column(row, 12);
+    e.capacity = row.int32(13);
+    e.confirmed = row.int32(14);
+    e.waitlisted = row.int32(15);
+    e.registration_opens_at = optional_instant_column(row, 16);
+    e.registration_closes_at = optional_instant_column(row, 17);
+    e.waitlist_enabled = row.int64(18) != 0;
+    e.eligibility = parse_eligibility(row.optional_text(19));
+    e.schedule_version = row.int32(20);
+    return e;
+}
+
+}  // namespace
+
+std::vector<domain::Event> list_events(Connection& conn) {
+    auto stmt = conn.prepare(std::string(select_events) + std::string(order_events));
+    std::vector<domain::Event> events;
+    while (stmt.step()) events.push_back(read_event(stmt));
+    return events;
+}
+
+std::optional<domain::Id> find_event_id_by_slug(Connection& conn, std::string_view slug) {
+    auto stmt = conn.prepare(select_event_id_by_slug);
+    stmt.bind(1, slug);
+    if (!stmt.step()) return std::nullopt;
+    return stmt.int64(0);
+}
+
+std::optional<domain::Programme> load_programme(Connection& conn, domain::Id event_id) {
+    auto event_stmt = conn.prepare(std::string(select_events) + std::string(where_event_id));
+    event_stmt.bind(1, event_id);
+    if (!event_stmt.step()) return std::nullopt;
+
+    domain::Programme p;
+    p.event = read_event(event_stmt);
+
+    auto tracks = conn.prepare(select_tracks);
+    tracks.bind(1, event_id);
+    while (tracks.step())
+        p.tracks.push_back(domain::Track{tracks.int64(0), tracks.text(1), tracks.text(2), tracks.int32(3)});
+
+    auto rooms = conn.prepare(select_rooms);
+    rooms.bind(1, event_id);
+    while (rooms.step()) p.rooms.push_back(domain::Room{rooms.int64(0), rooms.text(1), rooms.int32(2)});
+
+    auto sessions = conn.prepare(select_sessions);
+    sessions.bind(1, event_id);
+    std::map<domain::Id, std::size_t> index_by_id;
+    while (sessions.step()) {
+        domain::Session s;
+        s.id = sessions.int64(0);
+        s.title = sessions.text(1);
+        s.description = sessions.text(2);
+        s.kind = sessions.text(3);
+        s.track_id = sessions.optional_int64(4);
+        if (!sessions.is_null(5))
+            s.room = domain::Room{sessions.int64(5), sessions.text(6), sessions.int32(7)};
+        s.starts_at = instant_column(sessions, 8);
+        s.ends_at = instant_column(sessions, 9);
+        s.capacity = sessions.int32(10);
+        s.confirmed = sessions.int32(11);
+        s.waitlisted = sessions.int32(12);
+        s.status = domain::parse_session_status(sessions.text(13)).value_or(domain::SessionStatus::scheduled);
+        s.demo = sessions.int64(14) != 0;
+        index_by_id[s.id] = p.sessions.size();
+        p.sessions.push_back(std::move(s));
+    }
+
+    auto speakers = conn.prepare(select_speakers);
+    speakers.bind(1, event_id);
+    while (speakers.step()) {
+        const auto it = index_by_id.find(speakers.int64(0));
+        if (it == index_by_id.end()) continue;
+        p.sessions[it->second].speakers.push_back(
+            domain::Speaker{speakers.int64(1), speakers.text(2), speakers.text(3)});
+    }
+    return p;
+}
+
+}  // namespace congress::storage

@@ -1,0 +1,19 @@
+// Reading events and programmes. All SQL for these reads lives in event_repository.cpp.
+#pragma once
+
+#include <optional>
+#include <string_view>
+#include <vector>
+
+#include "domain/event.hpp"
+#include "storage/sqlite.hpp"
+
+namespace congress::storage {
+
+// Every event, ordered by start time, with its seat counts.
+std::vector<domain::Event> list_events(Connection& conn);
+// One event with tracks, rooms and sessions; nullopt if there is no such event.
+std::optional<domain::Programme> load_programme(Connection& conn, domain::Id event_id);
+std::optional<domain::Id> find_event_id_by_slug(Connection& conn, std::string_view slug);
+
+}  // namespace congress::storage

@@ -1,0 +1,125 @@
+// Thin RAII layer over the SQLite C API: connections, prepared statements,
+// transactions and savepoints. Everything here throws storage::SqliteError.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace congress::storage {
+
+class SqliteError : public std::runtime_error {
+public:
+    SqliteError(int code, const std::string& what) : std::runtime_error(what), code_(code) {}
+    int code() const noexcept { return code_; }
+    // True for constraint violations (CHECK, UNIQUE, FOREIGN KEY, trigger RAISE(ABORT)).
+    bool is_constraint() const noexcept;
+
+private:
+    int code_;
+};
+
+enum class OpenMode { read_write_create, read_only };
+
+class Statement;
+
+class Connection {
+public:
+    Connection(const std::string& path, OpenMode mode);
+    ~Connection();
+    Connection(const Connection&) = delete;
+    Connection& operator=(const Connection&) = delete;
+    Connection(Connection&& other) noexcept;
+    Connection& operator=(Connection&&) = delete;
+
+    // Runs one or more statements without results (DDL, PRAGMA, BEGIN...).
+    void exec(std::string_view sql);
+    Statement prepare(std::string_view sql);
+    std::int64_t last_insert_rowid() const;
+    int changes() const;
+    sqlite3* handle() const noexcept { return db_; }
+
+private:
+    sqlite3* db_ = nullptr;
+};
+
+class Statement {
+public:
+    Statement(sqlite3* db, std::string_view sql);
+    ~Statement();
+    Statement(const Statement&) = delete;
+    Statement& operator=(const Statement&) = delete;
+    Statement(Statement&& other) noexcept;
+    Statement& operator=(Statement&&) = delete;
+
+    // Parameters are 1-based, as in SQLite.
+    Statement& bind(int index, std::int64_t value);
+    Statement& bind(int index, int value) { return bind(index, static_cast<std::int64_t>(value)); }
+    Statement& bind(int index, double value);
+    Statement& bind(int index, std::string_view value);
+    Statement& bind(int index, const char* value) { return bind(index, std::string_view(value)); }
+    Statement& bind(int index, const std::string& value) { return bind(index, std::string_view(value)); }
+    Statement& bind(int index, bool value) { return bind(index, static_cast<std::int64_t>(value ? 1 : 0)); }
+    Statement& bind_null(int index);
+    template <typename T>
+    Statement& bind(int index, const std::optional<T>& value) {
+        return value ? bind(index, *value) : bind_null(index);
+    }
+
+    // Advances to the next row; false when done.
+    bool step();
+    // Runs a statement that returns no rows.
+    void run();
+    void reset();
+
+    bool is_null(int column) const;
+    std::int64_t int64(int column) const;
+    int int32(int column) const { return static_cast<int>(int64(column)); }
+    double real(int column) const;
+    std::string text(int column) const;
+    std::optional<std::string> optional_text(int column) const;
+    std::optional<std::int64_t> optional_int64(int column) const;
+
+private:
+    sqlite3* db_;
+    sqlite3_stmt* stmt_ = nullptr;
+};
+
+// BEGIN IMMEDIATE (or DEFERRED for reads) ... COMMIT; rolls back in the destructor
+// unless committed. Writers always use IMMEDIATE: a deferred transaction that reads
+// and then writes can fail with SQLITE_BUSY regardless of the busy timeout.
+class Transaction {
+public:
+    enum class Kind { immediate, deferred };
+    Transaction(Connection& conn, Kind kind);
+    ~Transaction();
+    Transaction(const Transaction&) = delete;
+    Transaction& operator=(const Transaction&) = delete;
+    void commit();
+
+private:
+    Connection& conn_;
+    bool done_ = false;
+};
+
+// SAVEPOINT name ... RELEASE; rolls back to (and releases) the savepoint in the
+// destructor unless released, leaving the enclosing transaction usable.
+class Savepoint {
+public:
+    explicit Savepoint(Connection& conn);
+    ~Savepoint();
+    Savepoint(const Savepoint&) = delete;
+    Savepoint& operator=(const Savepoint&) = delete;
+    void release();
+
+private:
+    Connection& conn_;
+    bool done_ = false;
+};
+
+}  // namespace congress::storage
