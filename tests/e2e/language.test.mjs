@@ -35,7 +35,9 @@ test('the language switcher sets the page language and it is remembered', async 
 
   // The choice carries over to a page opened without ?lang=.
   await page.locator('#upcoming-events a').first().click();
-  await page.getByRole('button', { name: 'Par jour' }).waitFor();
+  await page.waitForURL('**/events/*');
+  await page.getByRole('navigation', { name: 'Fil d’Ariane' }).getByRole('link', { name: 'Tous les événements' }).waitFor();
+  await page.getByRole('heading', { level: 1 }).waitFor();
   assert.equal(await page.locator('html').getAttribute('lang'), 'fr');
 
   // ?lang= wins over the saved choice.

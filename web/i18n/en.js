@@ -24,15 +24,10 @@ export default {
   'kind.meeting': 'Meeting',
 
   'sessionKind.plenary': 'Plenary',
-  'sessionKind.keynote': 'Keynote',
   'sessionKind.parallel': 'Parallel session',
-  'sessionKind.panel': 'Panel',
-  'sessionKind.roundtable': 'Round table',
   'sessionKind.workshop': 'Workshop',
-  'sessionKind.talk': 'Talk',
-  'sessionKind.visit': 'Site visit',
-  'sessionKind.networking': 'Networking',
   'sessionKind.ceremony': 'Ceremony',
+  'sessionKind.meeting': 'Meeting',
   'sessionKind.break': 'Break',
 
   seatsLeft: {

@@ -22,15 +22,10 @@ export default {
   'kind.meeting': 'Reunión',
 
   'sessionKind.plenary': 'Plenaria',
-  'sessionKind.keynote': 'Conferencia magistral',
   'sessionKind.parallel': 'Sesión paralela',
-  'sessionKind.panel': 'Panel',
-  'sessionKind.roundtable': 'Mesa redonda',
   'sessionKind.workshop': 'Taller',
-  'sessionKind.talk': 'Ponencia',
-  'sessionKind.visit': 'Visita técnica',
-  'sessionKind.networking': 'Networking',
   'sessionKind.ceremony': 'Ceremonia',
+  'sessionKind.meeting': 'Reunión',
   'sessionKind.break': 'Pausa',
 
   seatsLeft: {

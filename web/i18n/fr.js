@@ -22,15 +22,10 @@ export default {
   'kind.meeting': 'Réunion',
 
   'sessionKind.plenary': 'Plénière',
-  'sessionKind.keynote': 'Conférence principale',
   'sessionKind.parallel': 'Session parallèle',
-  'sessionKind.panel': 'Table ronde',
-  'sessionKind.roundtable': 'Table ronde',
   'sessionKind.workshop': 'Atelier',
-  'sessionKind.talk': 'Intervention',
-  'sessionKind.visit': 'Visite de terrain',
-  'sessionKind.networking': 'Rencontres',
   'sessionKind.ceremony': 'Cérémonie',
+  'sessionKind.meeting': 'Réunion',
   'sessionKind.break': 'Pause',
 
   seatsLeft: {

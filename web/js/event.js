@@ -95,12 +95,14 @@ function renderNotes(event) {
 }
 
 function drawProgramme() {
+  // "By track" only makes sense when the event has tracks.
+  const hasTracks = (state.event.tracks ?? []).length > 0;
+  const view = hasTracks ? state.view : 'day';
+  document.querySelector('.view-toggle').hidden = !hasTracks;
   for (const button of document.querySelectorAll('.view-toggle__button')) {
-    button.setAttribute('aria-pressed', String(button.dataset.view === state.view));
+    button.setAttribute('aria-pressed', String(button.dataset.view === view));
   }
-  document
-    .getElementById('programme-body')
-    .replaceChildren(...renderProgramme(state.event, state.view));
+  document.getElementById('programme-body').replaceChildren(...renderProgramme(state.event, view));
 }
 
 function setupViewToggle() {

@@ -103,9 +103,6 @@ export function translateStatic(root = document) {
   for (const el of root.querySelectorAll('[data-i18n]')) {
     el.textContent = t(el.dataset.i18n);
   }
-  for (const el of root.querySelectorAll('[data-i18n-aria-label]')) {
-    el.setAttribute('aria-label', t(el.dataset.i18nAriaLabel));
-  }
 }
 
 function languageHref(code) {

@@ -13,9 +13,14 @@ function compareSessions(trackPosition) {
     a.title.localeCompare(b.title);
 }
 
-function speakerNames(speakers) {
-  const names = speakers.map((s) => (s.organisation ? `${s.name} (${s.organisation})` : s.name));
-  return new Intl.ListFormat(locale(), { type: 'conjunction' }).format(names);
+function speakerList(speakers) {
+  return h(
+    'ul',
+    { class: 'speakers' },
+    speakers.map((s) =>
+      h('li', {}, s.name, s.organisation ? h('span', { class: 'speakers__org' }, s.organisation) : null),
+    ),
+  );
 }
 
 function meta(term, value) {
@@ -64,7 +69,7 @@ function sessionCard(session, event, { showDay, showTrack }) {
         { class: 'session__meta' },
         showTrack ? meta(t('track'), session.track?.name) : null,
         meta(t('room'), session.room?.name),
-        speakers.length ? meta(t('speakers'), speakerNames(speakers)) : null,
+        speakers.length ? meta(t('speakers'), speakerList(speakers)) : null,
       ),
       paragraphs(session.description, { class: 'session__description' }),
       seatsElement('session', session),

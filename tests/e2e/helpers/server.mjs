@@ -5,7 +5,8 @@
 //   await server.stop();                        // SIGTERM, await exit, clean up
 //
 // The binary is $CONGRESS_BIN, else build/test/congress, else
-// build/release/congress (relative to the repository root).
+// build/release/congress (relative to the repository root). It runs in the
+// repository root, so its relative defaults (the demo file) resolve.
 
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -55,7 +56,7 @@ function captureOutput(child) {
 /** Runs `congress ...args` to completion; rejects with its output on failure. */
 export function runCongress(args, { bin = congressBinary(), env } = {}) {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+    const child = spawn(bin, args, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
     const output = captureOutput(child);
     child.on('error', reject);
     child.on('close', (code, signal) => {
@@ -125,7 +126,7 @@ export async function startServer({
       bin,
       ['serve', '--db', db, '--address', '127.0.0.1', '--port', '0', '--port-file', portFile,
         '--web-root', webRoot, '--log-level', logLevel],
-      { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } },
+      { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } },
     );
   } catch (err) {
     await cleanup();

@@ -1,0 +1,58 @@
+# Shared by deploy/quickstart and deploy/test: install what is missing, build.
+# Sourced, not run. Works as root on Debian 12 (uses sudo when not root).
+
+# What building and running the server needs.
+BUILD_PACKAGES=(
+  g++ cmake ninja-build pkg-config ca-certificates tzdata
+  libboost1.81-dev nlohmann-json3-dev libsqlite3-dev libssl-dev libhowardhinnant-date-dev
+)
+# What the test suites need on top: GoogleTest, the sqlite3 shell (used by tests to poke at
+# database files), a browser for the end-to-end tests.
+TEST_PACKAGES=(
+  libgtest-dev sqlite3 chromium
+)
+
+log() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+# Installs the Debian packages that are not installed yet; does nothing if all are.
+ensure_packages() {
+  local missing=()
+  for pkg in "$@"; do
+    if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed'; then
+      missing+=("$pkg")
+    fi
+  done
+  if [ ${#missing[@]} -eq 0 ]; then
+    return 0
+  fi
+  log "Installing Debian packages: ${missing[*]}"
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+}
+
+# Node.js and npm, for the browser tests only. A machine may already have them from
+# another source (e.g. NodeSource); Debian's own packages are used otherwise.
+ensure_node() {
+  if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then
+    return 0
+  fi
+  ensure_packages nodejs npm
+}
+
+# build DIR BUILD_TYPE [extra cmake args...]: configure once, then build incrementally.
+build() {
+  local dir="$1" type="$2"
+  shift 2
+  local launcher=()
+  if command -v ccache >/dev/null 2>&1; then launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache); fi
+  if [ ! -f "$dir/build.ninja" ]; then
+    log "Configuring $dir ($type)"
+    cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE="$type" "${launcher[@]}" "$@"
+  fi
+  log "Building $dir"
+  cmake --build "$dir" -j "$(nproc)"
+}

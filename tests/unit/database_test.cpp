@@ -1,0 +1,142 @@
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <future>
+#include <thread>
+#include <vector>
+
+#include "storage/database.hpp"
+#include "temp_dir.hpp"
+
+using namespace congress::storage;
+using congress::testing::TempDir;
+
+namespace {
+
+std::string pragma(Connection& conn, const char* name) {
+    auto stmt = conn.prepare(std::string("PRAGMA ") + name);
+    stmt.step();
+    return stmt.text(0);
+}
+
+// Runs a write and waits for its answer.
+std::exception_ptr write_and_wait(Database& db, Database::WriteFn fn) {
+    std::promise<std::exception_ptr> done;
+    db.write(std::move(fn), [&done](std::exception_ptr e) { done.set_value(e); });
+    return done.get_future().get();
+}
+
+int count_organisations(Database& db) {
+    std::promise<int> result;
+    db.read([&result](Connection& conn) {
+        auto stmt = conn.prepare("SELECT count(*) FROM organisations");
+        stmt.step();
+        result.set_value(stmt.int32(0));
+    });
+    return result.get_future().get();
+}
+
+}  // namespace
+
+TEST(DatabaseTest, UsesWalWithFullSyncAndForeignKeys) {
+    TempDir dir;
+    Database db(DatabaseOptions{dir.file("c.db"), 1, true});
+    Connection check(dir.file("c.db"), OpenMode::read_write_create);
+    EXPECT_EQ(pragma(check, "journal_mode"), "wal");
+    std::promise<std::pair<std::string, std::string>> settings;
+    db.write([&settings](Connection& conn, ChangeSet&) {
+                 settings.set_value({pragma(conn, "synchronous"), pragma(conn, "foreign_keys")});
+             },
+             nullptr);
+    const auto [synchronous, foreign_keys] = settings.get_future().get();
+    EXPECT_EQ(synchronous, "2");  // FULL
+    EXPECT_EQ(foreign_keys, "1");
+}
+
+TEST(DatabaseTest, ACommittedWriteIsVisibleToReadersWhenTheCallerIsAnswered) {
+    TempDir dir;
+    Database db(DatabaseOptions{dir.file("c.db"), 2, true});
+    const auto error = write_and_wait(db, [](Connection& conn, ChangeSet&) {
+        conn.exec("INSERT INTO organisations (name) VALUES ('Barcelona')");
+    });
+    EXPECT_FALSE(error);
+    EXPECT_EQ(count_organisations(db), 1);
+}
+
+TEST(DatabaseTest, ReadConnectionsCannotWrite) {
+    TempDir dir;
+    Database db(DatabaseOptions{dir.file("c.db"), 1, true});
+    std::promise<bool> refused;
+    db.read([&refused](Connection& conn) {
+        try {
+            conn.exec("INSERT INTO organisations (name) VALUES ('x')");
+            refused.set_value(false);
+        } catch (const SqliteError&) {
+            refused.set_value(true);
+        }
+    });
+    EXPECT_TRUE(refused.get_future().get());
+}
+
+TEST(DatabaseTest, AFailingCommandRejectsOnlyItselfInAGroupCommit) {
+    TempDir dir;
+    Database db(DatabaseOptions{dir.file("c.db"), 1, true});
+    // Hold the writer busy so that the next commands queue up and share one transaction.
+    std::promise<void> release;
+    auto released = release.get_future().share();
+    db.write([released](Connection&, ChangeSet&) { released.wait(); }, nullptr);
+
+    std::vector<std::future<std::exception_ptr>> answers;
+    std::vector<std::shared_ptr<std::promise<std::exception_ptr>>> promises;
+    for (int i = 0; i < 10; ++i) {
+        auto p = std::make_shared<std::promise<std::exception_ptr>>();
+        answers.push_back(p->get_future());
+        promises.push_back(p);
+        db.write(
+            [i](Connection& conn, ChangeSet&) {
+                conn.exec("INSERT INTO organisations (name) VALUES ('city " + std::to_string(i) + "')");
+                if (i == 4) throw std::runtime_error("rejected");
+            },
+            [p](std::exception_ptr e) { p->set_value(e); });
+    }
+    const auto commits_before = db.commits();
+    release.set_value();
+    int failures = 0;
+    for (auto& answer : answers)
+        if (answer.get()) ++failures;
+    EXPECT_EQ(failures, 1);
+    EXPECT_EQ(count_organisations(db), 9);
+    // The ten commands went into far fewer transactions than ten.
+    EXPECT_LE(db.commits() - commits_before, 2u);
+}
+
+TEST(DatabaseTest, CommitListenerSeesChangesBeforeCallersAreAnswered) {
+    TempDir dir;
+    Database db(DatabaseOptions{dir.file("c.db"), 1, true});
+    std::atomic<bool> listener_ran{false};
+    db.set_commit_listener([&listener_ran](const ChangeSet& changes) {
+        if (changes.events.count(42)) listener_ran = true;
+    });
+    std::promise<bool> seen_in_callback;
+    db.write([](Connection&, ChangeSet& changes) { changes.events.insert(42); },
+             [&](std::exception_ptr) { seen_in_callback.set_value(listener_ran.load()); });
+    EXPECT_TRUE(seen_in_callback.get_future().get());
+}
+
+TEST(DatabaseTest, ShutdownFinishesQueuedWrites) {
+    TempDir dir;
+    std::atomic<int> answered{0};
+    {
+        Database db(DatabaseOptions{dir.file("c.db"), 1, true});
+        for (int i = 0; i < 50; ++i)
+            db.write([](Connection& conn, ChangeSet&) { conn.exec("INSERT INTO organisations (name) VALUES ('x')"); },
+                     [&answered](std::exception_ptr e) {
+                         if (!e) ++answered;
+                     });
+    }
+    EXPECT_EQ(answered.load(), 50);
+    Connection check(dir.file("c.db"), OpenMode::read_only);
+    auto stmt = check.prepare("SELECT count(*) FROM organisations");
+    stmt.step();
+    EXPECT_EQ(stmt.int32(0), 50);
+}
