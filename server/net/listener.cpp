@@ -41,6 +41,9 @@ void Listener::on_accept(beast::error_code ec, asio::ip::tcp::socket socket) {
         // Out of file descriptors and similar: log and keep accepting.
         log::warn("http", "accept failed: " + ec.message());
     } else {
+        // Answers are written whole; don't let Nagle hold back their last segment.
+        beast::error_code ignored;
+        socket.set_option(asio::ip::tcp::no_delay(true), ignored);
         std::make_shared<HttpSession>(std::move(socket), context_)->start();
     }
     do_accept();

@@ -48,6 +48,7 @@ export default {
   'registration.open': 'Registration open',
   'registration.closed': 'Registration closed',
   'registration.unknown': 'To be announced',
+  'registration.untilEndOf': 'Until the end of {date}',
 
   programme: 'Programme',
   programmeView: 'Show programme',

@@ -46,6 +46,7 @@ export default {
   'registration.open': 'Inscripciones abiertas',
   'registration.closed': 'Inscripciones cerradas',
   'registration.unknown': 'Por anunciar',
+  'registration.untilEndOf': 'Hasta el final del {date}',
 
   programme: 'Programa',
   programmeView: 'Mostrar el programa',

@@ -46,6 +46,7 @@ export default {
   'registration.open': 'Inscriptions ouvertes',
   'registration.closed': 'Inscriptions closes',
   'registration.unknown': 'À préciser',
+  'registration.untilEndOf': 'Jusqu’à la fin du {date}',
 
   programme: 'Programme',
   programmeView: 'Afficher le programme',

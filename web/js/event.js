@@ -4,7 +4,7 @@
 import { h, paragraphs } from './dom.js';
 import { initI18n, t, label, locale } from './i18n.js';
 import { getJSON, ApiError } from './api.js';
-import { formatDateRange, formatDateTime, formatOffset, phase } from './format.js';
+import { formatDateRange, formatDateTime, formatDay, formatOffset, phase } from './format.js';
 import { seatsElement } from './seats.js';
 import { showLoading, showError, clearStatus } from './status.js';
 import { renderProgramme } from './programme.js';
@@ -20,6 +20,17 @@ function venueLine(venue) {
   if (!venue) return h('p', { class: 'event-venue' }, t('venueTba'));
   const place = [venue.address, venue.city, venue.country].filter(Boolean).join(', ');
   return h('p', { class: 'event-venue' }, h('strong', {}, venue.name), place ? h('br') : null, place || null);
+}
+
+// A window that closes at local midnight reads better as "until the end of" the day
+// before: "until 12 June" is stored as 13 June 00:00.
+function closing(iso, tz) {
+  if (!iso) return t('registration.unknown');
+  if (iso.slice(11, 19) !== '00:00:00') {
+    return h('time', { datetime: iso }, formatDateTime(iso, tz, locale()));
+  }
+  const lastDay = new Date(Date.parse(iso) - 1000).toISOString();
+  return h('time', { datetime: iso }, t('registration.untilEndOf', { date: formatDay(lastDay, tz, locale()) }));
 }
 
 function registrationFacts(event) {
@@ -40,7 +51,7 @@ function registrationFacts(event) {
       'dl',
       { class: 'facts' },
       h('div', {}, h('dt', {}, t('registration.opens')), h('dd', {}, when(event.registration_opens_at))),
-      h('div', {}, h('dt', {}, t('registration.closes')), h('dd', {}, when(event.registration_closes_at))),
+      h('div', {}, h('dt', {}, t('registration.closes')), h('dd', {}, closing(event.registration_closes_at, tz))),
     ),
   ];
 }
