@@ -15,6 +15,7 @@
 #include "storage/database.hpp"
 #include "storage/demo_loader.hpp"
 #include "storage/migrations.hpp"
+#include "storage/registration_store.hpp"
 #include "util/log.hpp"
 
 using namespace congress;
@@ -98,6 +99,14 @@ int serve_command(const Config& config) {
     api::ResponseCache cache;
     db.set_commit_listener([&cache](const storage::ChangeSet&) { cache.invalidate(); });
     api::Services services{db, cache, web};
+    if (const char* hooks = std::getenv("CONGRESS_TEST_HOOKS"); hooks && *hooks) {
+#ifdef CONGRESS_TEST_HOOKS
+        services.hooks = storage::parse_test_hooks(hooks);
+        log::warn("main", std::string("TEST HOOKS ACTIVE: ") + hooks + " (never in production)");
+#else
+        log::warn("main", "CONGRESS_TEST_HOOKS is set but this binary was built without test hooks; ignoring it");
+#endif
+    }
     api::Router router;
     api::add_routes(router, services);
 

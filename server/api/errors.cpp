@@ -2,12 +2,20 @@
 
 #include <nlohmann/json.hpp>
 
+#include "domain/registration.hpp"
 #include "util/log.hpp"
 
 namespace congress::api {
 
-Response error_response(int status, std::string_view code, std::string_view message) {
-    nlohmann::json body = {{"error", {{"code", code}, {"message", message}}}};
+Response invalid_field(std::string_view field, std::string_view message) {
+    return error_response(422, "invalid_field", message, {{"field", field}});
+}
+
+Response error_response(int status, std::string_view code, std::string_view message, nlohmann::json extra) {
+    nlohmann::json error = {{"code", code}, {"message", message}};
+    if (extra.is_object())
+        for (auto& [name, value] : extra.items()) error[name] = std::move(value);
+    nlohmann::json body = {{"error", std::move(error)}};
     // Messages may quote client input: never let invalid UTF-8 break the error itself.
     auto response = json_response(status, body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
     response.set_header("Cache-Control", "no-store");
@@ -17,8 +25,23 @@ Response error_response(int status, std::string_view code, std::string_view mess
 Response response_for_exception(std::exception_ptr error, std::string_view request_id) {
     try {
         std::rethrow_exception(error);
+    } catch (const FieldError& e) {
+        return invalid_field(e.field(), e.what());
     } catch (const ApiError& e) {
         return error_response(e.status(), e.code(), e.what());
+    } catch (const domain::Refusal& e) {
+        nlohmann::json extra;
+        if (const auto& s = e.session()) {
+            extra["session"] = {{"id", s->id},
+                                {"title", s->title},
+                                {"starts_at", domain::format_utc(s->starts_at)},
+                                {"ends_at", domain::format_utc(s->ends_at)}};
+        }
+        return error_response(409, e.code(), e.what(), std::move(extra));
+    } catch (const domain::NotFound& e) {
+        return error_response(404, e.code(), e.what());
+    } catch (const domain::InvalidField& e) {
+        return invalid_field(e.field(), e.what());
     } catch (const std::exception& e) {
         log::error("api", std::string("unexpected error: ") + e.what(), request_id);
     } catch (...) {

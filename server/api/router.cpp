@@ -42,6 +42,8 @@ bool match(const Route& route, const std::vector<std::string>& segments, RoutePa
 std::string_view to_string(Access access) {
     switch (access) {
         case Access::public_read: return "public";
+        case Access::public_write: return "public write";
+        case Access::registration_code: return "registration code";
     }
     return "unknown";
 }

@@ -13,7 +13,11 @@ namespace congress::api {
 
 // Who may call a route. Staff roles arrive with the organiser issue; every route declares
 // its access now so that none is added without a decision.
-enum class Access { public_read };
+enum class Access {
+    public_read,        // anyone may read
+    public_write,       // anyone may call (e.g. register); input is validated, limits apply
+    registration_code,  // whoever holds the registration code in the path
+};
 std::string_view to_string(Access access);
 
 class RouteParams {

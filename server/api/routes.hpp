@@ -5,6 +5,7 @@
 #include "api/router.hpp"
 #include "api/static_files.hpp"
 #include "storage/database.hpp"
+#include "storage/registration_store.hpp"
 
 namespace congress::api {
 
@@ -12,6 +13,7 @@ struct Services {
     storage::Database& db;
     ResponseCache& cache;
     const StaticFiles& web;
+    storage::TestHooks hooks{};
 };
 
 void add_routes(Router& router, Services& services);

@@ -15,13 +15,17 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// Page routes of the single-page-per-view UI.
+// Page routes of the UI: /events/{id} and /r/{registration code}.
 std::string_view page_for(std::string_view path) {
     if (path == "/") return "/index.html";
     constexpr std::string_view events = "/events/";
     if (path.rfind(events, 0) == 0 && path.size() > events.size() &&
         path.find('/', events.size()) == std::string_view::npos)
         return "/event.html";
+    constexpr std::string_view registration = "/r/";
+    if (path.rfind(registration, 0) == 0 && path.size() > registration.size() &&
+        path.find('/', registration.size()) == std::string_view::npos)
+        return "/registration.html";
     return path;
 }
 

@@ -55,6 +55,8 @@ struct Event {
     bool waitlist_enabled = true;
     Eligibility eligibility;
     int schedule_version = 1;
+    // Organisers may allow promotion from the waiting list after registration closes.
+    bool promote_after_close = false;
 
     int seats_left() const { return confirmed >= capacity ? 0 : capacity - confirmed; }
 };

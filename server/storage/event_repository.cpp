@@ -15,7 +15,7 @@ SELECT e.id, e.slug, e.title, e.description, e.kind, e.timezone,
        (SELECT count(*) FROM registrations r WHERE r.event_id = e.id AND r.status = 'confirmed'),
        (SELECT count(*) FROM registrations r WHERE r.event_id = e.id AND r.status = 'waitlisted'),
        e.registration_opens_at, e.registration_closes_at, e.waitlist_enabled, e.eligibility,
-       e.schedule_version
+       e.schedule_version, e.promote_after_close
 FROM events e LEFT JOIN venues v ON v.id = e.venue_id
 )sql";
 
@@ -100,6 +100,7 @@ domain::Event read_event(const Statement& row) {
     e.waitlist_enabled = row.int64(18) != 0;
     e.eligibility = parse_eligibility(row.optional_text(19));
     e.schedule_version = row.int32(20);
+    e.promote_after_close = row.int64(21) != 0;
     return e;
 }
 
@@ -119,13 +120,19 @@ std::optional<domain::Id> find_event_id_by_slug(Connection& conn, std::string_vi
     return stmt.int64(0);
 }
 
+std::optional<domain::Event> load_event(Connection& conn, domain::Id event_id) {
+    auto stmt = conn.prepare(std::string(select_events) + std::string(where_event_id));
+    stmt.bind(1, event_id);
+    if (!stmt.step()) return std::nullopt;
+    return read_event(stmt);
+}
+
 std::optional<domain::Programme> load_programme(Connection& conn, domain::Id event_id) {
-    auto event_stmt = conn.prepare(std::string(select_events) + std::string(where_event_id));
-    event_stmt.bind(1, event_id);
-    if (!event_stmt.step()) return std::nullopt;
+    auto event = load_event(conn, event_id);
+    if (!event) return std::nullopt;
 
     domain::Programme p;
-    p.event = read_event(event_stmt);
+    p.event = std::move(*event);
 
     auto tracks = conn.prepare(select_tracks);
     tracks.bind(1, event_id);

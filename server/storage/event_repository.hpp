@@ -12,6 +12,8 @@ namespace congress::storage {
 
 // Every event, ordered by start time, with its seat counts.
 std::vector<domain::Event> list_events(Connection& conn);
+// One event with its seat counts; nullopt if there is no such event.
+std::optional<domain::Event> load_event(Connection& conn, domain::Id event_id);
 // One event with tracks, rooms and sessions; nullopt if there is no such event.
 std::optional<domain::Programme> load_programme(Connection& conn, domain::Id event_id);
 std::optional<domain::Id> find_event_id_by_slug(Connection& conn, std::string_view slug);

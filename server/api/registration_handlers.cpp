@@ -1,0 +1,221 @@
+#include "api/registration_handlers.hpp"
+
+#include <memory>
+#include <thread>
+
+#include "api/errors.hpp"
+#include "api/json_text.hpp"
+#include "api/registration_json.hpp"
+#include "api/request_body.hpp"
+#include "storage/registration_store.hpp"
+#include "util/random.hpp"
+
+namespace congress::api {
+
+namespace {
+
+using storage::Connection;
+
+Response personal(Response response) {
+    // Registrations carry personal data: never kept by caches along the way.
+    response.set_header("Cache-Control", "no-store");
+    return response;
+}
+
+// A change requested with an optional Idempotency-Key, run inside the writer's command:
+// the first answer to a key is stored in the same transaction as the change it made, and
+// a repeat gets that answer back without running `change` again.
+struct Idempotent {
+    std::string scope;
+    std::optional<std::string> key;
+    std::string request_hash;
+};
+
+template <typename Change>
+Response run_change(Connection& conn, const Idempotent& idem, Change change, std::string_view request_id) {
+    if (idem.key) {
+        if (auto stored = storage::find_idempotent_answer(conn, idem.scope, *idem.key)) {
+            if (stored->request_hash != idem.request_hash)
+                return error_response(422, "idempotency_key_reused",
+                                      "This Idempotency-Key was already used for a different request.");
+            auto replay = json_response(stored->status, stored->body);
+            replay.set_header("Idempotent-Replayed", "true");
+            return personal(std::move(replay));
+        }
+    }
+    Response response;
+    {
+        storage::Savepoint savepoint(conn);
+        try {
+            response = change();
+            savepoint.release();
+        } catch (const domain::Refusal&) {
+            response = response_for_exception(std::current_exception(), request_id);
+        } catch (const domain::NotFound&) {
+            response = response_for_exception(std::current_exception(), request_id);
+        } catch (const domain::InvalidField&) {
+            response = response_for_exception(std::current_exception(), request_id);
+        }
+        // Anything else (a database error, a broken invariant) propagates: the command
+        // fails, nothing is stored, and the caller gets a 500.
+    }
+    if (idem.key)
+        storage::store_idempotent_answer(conn, idem.scope, *idem.key,
+                                         storage::StoredAnswer{idem.request_hash, response.status, *response.body},
+                                         domain::now());
+    return personal(std::move(response));
+}
+
+// Hands a change to the writer and answers after the commit.
+template <typename Change>
+void write_and_respond(Services& services, const Request& request, Idempotent idem, Change change, Responder respond) {
+    auto answer = std::make_shared<Response>();
+    services.db.write(
+        [answer, idem = std::move(idem), change = std::move(change), rid = request.request_id](Connection& conn,
+                                                                                              storage::ChangeSet& changes) {
+            *answer = run_change(conn, idem, [&] { return change(conn, changes); }, rid);
+        },
+        [answer, respond = std::move(respond), rid = request.request_id](std::exception_ptr error) {
+            respond(error ? response_for_exception(error, rid) : std::move(*answer));
+        });
+}
+
+// Runs a read on a reader thread and answers from there.
+template <typename Read>
+void read_and_respond(Services& services, const Request& request, Read read, Responder respond) {
+    services.db.read([read = std::move(read), respond = std::move(respond), rid = request.request_id](Connection& conn) {
+        try {
+            respond(read(conn));
+        } catch (...) {
+            respond(response_for_exception(std::current_exception(), rid));
+        }
+    });
+}
+
+storage::RegistrationInput registration_input(const nlohmann::json& body) {
+    storage::RegistrationInput input;
+    input.name = required_text(body, "name", 200);
+    input.email = required_email(body, "email");
+    input.organisation = optional_text(body, "organisation", 200);
+    input.member_organisation_id = optional_id(body, "member_organisation_id");
+    input.language = optional_language(body, "language");
+    return input;
+}
+
+std::string require_code_shape(std::string_view code) {
+    if (!util::looks_like_code(code))
+        throw ApiError(404, "registration_not_found", "There is no registration with this code.");
+    return std::string(code);
+}
+
+Response registration_response(int status, const storage::RegistrationView& view) {
+    return json_response(status, json_text({{"registration", registration_json(view)}}));
+}
+
+Response enrolment_response(int status, const storage::EnrolmentResult& result) {
+    return json_response(status, json_text({{"enrolment", enrolment_json(result.enrolment, result.registration.event.timezone)},
+                                            {"registration", registration_json(result.registration)}}));
+}
+
+// Control mode for the concurrency tests (TestHooks::bypass_single_writer): the seat is
+// decided on a read snapshot, outside the writer, as a naive implementation would.
+void register_bypassing_the_writer(Services& services, const Request& request, std::int64_t event_id,
+                                   storage::RegistrationInput input, Responder respond) {
+    services.db.read([&services, event_id, input = std::move(input), respond = std::move(respond),
+                      rid = request.request_id](Connection& conn) mutable {
+        storage::RegistrationPlan plan;
+        try {
+            plan = storage::plan_registration(conn, event_id, input, domain::now());
+        } catch (...) {
+            respond(personal(response_for_exception(std::current_exception(), rid)));
+            return;
+        }
+        if (services.hooks.race_delay.count() > 0) std::this_thread::sleep_for(services.hooks.race_delay);
+        auto answer = std::make_shared<Response>();
+        services.db.write(
+            [answer, plan, input](Connection& writer, storage::ChangeSet& changes) {
+                *answer = registration_response(201, storage::apply_registration(writer, changes, plan, input, domain::now()));
+            },
+            [answer, respond = std::move(respond), rid](std::exception_ptr error) {
+                respond(personal(error ? response_for_exception(error, rid) : std::move(*answer)));
+            });
+    });
+}
+
+}  // namespace
+
+void list_organisations(Services& services, const Request& request, Responder respond) {
+    read_and_respond(
+        services, request,
+        [](Connection& conn) { return json_response(200, json_text(organisations_json(storage::list_organisations(conn)))); },
+        std::move(respond));
+}
+
+void create_registration(Services& services, const Request& request, std::string_view event_ident, Responder respond) {
+    const auto event_id = parse_id(event_ident);
+    if (!event_id) throw ApiError(404, "event_not_found", "There is no such event.");
+    const auto body = parse_json_object(request);
+    auto input = registration_input(body);
+    Idempotent idem{"POST /api/events/" + std::to_string(*event_id) + "/registrations", idempotency_key(request),
+                    util::sha256_hex(request.body)};
+    if (services.hooks.bypass_single_writer) {
+        register_bypassing_the_writer(services, request, *event_id, std::move(input), std::move(respond));
+        return;
+    }
+    write_and_respond(
+        services, request, std::move(idem),
+        [&services, event_id = *event_id, input = std::move(input)](Connection& conn, storage::ChangeSet& changes) {
+            return registration_response(
+                201, storage::register_delegate(conn, changes, event_id, input, domain::now(), services.hooks));
+        },
+        std::move(respond));
+}
+
+void get_registration(Services& services, const Request& request, std::string_view code, Responder respond) {
+    read_and_respond(
+        services, request,
+        [code = require_code_shape(code)](Connection& conn) {
+            auto view = storage::load_registration(conn, code);
+            if (!view) throw ApiError(404, "registration_not_found", "There is no registration with this code.");
+            return personal(registration_response(200, *view));
+        },
+        std::move(respond));
+}
+
+void cancel_registration(Services& services, const Request& request, std::string_view code, Responder respond) {
+    write_and_respond(
+        services, request, Idempotent{},
+        [code = require_code_shape(code)](Connection& conn, storage::ChangeSet& changes) {
+            return registration_response(200, storage::cancel_registration(conn, changes, code, domain::now()));
+        },
+        std::move(respond));
+}
+
+void enrol_in_session(Services& services, const Request& request, std::string_view code, Responder respond) {
+    auto valid_code = require_code_shape(code);
+    const auto body = parse_json_object(request);
+    const auto session_id = required_id(body, "session_id");
+    Idempotent idem{"POST /api/registrations/" + valid_code + "/sessions", idempotency_key(request),
+                    util::sha256_hex(request.body)};
+    write_and_respond(
+        services, request, std::move(idem),
+        [&services, code = std::move(valid_code), session_id](Connection& conn, storage::ChangeSet& changes) {
+            return enrolment_response(201, storage::enrol(conn, changes, code, session_id, domain::now(), services.hooks));
+        },
+        std::move(respond));
+}
+
+void leave_session(Services& services, const Request& request, std::string_view code, std::string_view session_ident,
+                   Responder respond) {
+    auto valid_code = require_code_shape(code);
+    const auto session_id = parse_id(session_ident);
+    if (!session_id) throw ApiError(404, "enrolment_not_found", "You hold no place in this session.");
+    write_and_respond(
+        services, request, Idempotent{},
+        [code = std::move(valid_code), session_id = *session_id](Connection& conn, storage::ChangeSet& changes) {
+            return enrolment_response(200, storage::leave_session(conn, changes, code, session_id, domain::now()));
+        },
+        std::move(respond));
+}
+
+}  // namespace congress::api
