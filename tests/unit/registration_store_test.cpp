@@ -1,0 +1,271 @@
+#include <gtest/gtest.h>
+
+#include <future>
+#include <set>
+
+#include "storage/database.hpp"
+#include "storage/migrations.hpp"
+#include "storage/registration_store.hpp"
+#include "temp_dir.hpp"
+
+using namespace congress;
+using namespace congress::storage;
+using congress::domain::RegistrationStatus;
+using congress::testing::TempDir;
+
+namespace {
+
+domain::Instant utc(const char* text) { return domain::parse_utc(text).value(); }
+
+// A small colloquium in Barcelona: 2 seats, registration until the end of 12 June (Madrid),
+// three sessions: 09:30-10:00, 09:45-10:30 (overlaps the first), 11:00-12:00 (1 seat).
+struct Colloquium : ::testing::Test {
+    TempDir dir;
+    Connection conn{dir.file("c.db"), OpenMode::read_write_create};
+    ChangeSet changes;
+    domain::Id event = 0, other_event = 0, opening = 0, panel = 0, workshop = 0, foreign_session = 0;
+    domain::Id barcelona = 0, caracas = 0, unhabitat = 0;
+    const domain::Instant before_deadline = utc("2014-06-01T10:00:00Z");
+
+    void SetUp() override {
+        configure_writer(conn);
+        migrate(conn, builtin_migrations());
+        conn.exec(R"sql(
+            INSERT INTO events (slug, title, kind, timezone, starts_at, ends_at, capacity,
+                                registration_opens_at, registration_closes_at, waitlist_enabled)
+            VALUES ('colloquium', 'Colloquium', 'colloquium', 'Europe/Madrid', '2014-06-13T07:30:00Z',
+                    '2014-06-13T12:30:00Z', 2, '2014-05-04T22:00:00Z', '2014-06-12T22:00:00Z', 1);
+            INSERT INTO events (slug, title, kind, timezone, starts_at, ends_at, capacity)
+            VALUES ('other', 'Other', 'workshop', 'Asia/Seoul', '2014-06-13T00:00:00Z', '2014-06-14T00:00:00Z', 10);
+        )sql");
+        event = 1;
+        other_event = 2;
+        opening = add_session(event, "Opening", "2014-06-13T07:30:00Z", "2014-06-13T08:00:00Z", 2);
+        panel = add_session(event, "Panel", "2014-06-13T07:45:00Z", "2014-06-13T08:30:00Z", 2);
+        workshop = add_session(event, "Workshop", "2014-06-13T09:00:00Z", "2014-06-13T10:00:00Z", 1);
+        foreign_session = add_session(other_event, "Elsewhere", "2014-06-13T01:00:00Z", "2014-06-13T02:00:00Z", 5);
+        barcelona = add_org("Barcelona", true, {2013, 2014});
+        caracas = add_org("Caracas", true, {2013});
+        unhabitat = add_org("UN-Habitat", false, {});
+    }
+
+    domain::Id add_session(domain::Id ev, const char* title, const char* starts, const char* ends, int capacity) {
+        conn.prepare("INSERT INTO sessions (event_id, title, starts_at, ends_at, capacity) VALUES (?1, ?2, ?3, ?4, ?5)")
+            .bind(1, ev).bind(2, title).bind(3, starts).bind(4, ends).bind(5, capacity).run();
+        return conn.last_insert_rowid();
+    }
+
+    domain::Id add_org(const char* name, bool member, std::vector<int> years) {
+        conn.prepare("INSERT INTO organisations (name, is_member) VALUES (?1, ?2)").bind(1, name).bind(2, member).run();
+        const auto id = conn.last_insert_rowid();
+        for (int y : years) conn.prepare("INSERT INTO organisation_dues (organisation_id, year) VALUES (?1, ?2)").bind(1, id).bind(2, y).run();
+        return id;
+    }
+
+    RegistrationView reg(const std::string& email, domain::Instant now, std::optional<domain::Id> member = std::nullopt,
+                         domain::Id ev = 1) {
+        return register_delegate(conn, changes, ev, RegistrationInput{"Delegate " + email, email, std::nullopt, member, "en"}, now);
+    }
+
+    std::string refusal(const std::function<void()>& f) {
+        try {
+            f();
+        } catch (const domain::Refusal& r) {
+            return r.code();
+        } catch (const domain::InvalidField& e) {
+            return "invalid:" + e.field();
+        } catch (const domain::NotFound& e) {
+            return e.code();
+        }
+        return "accepted";
+    }
+};
+
+}  // namespace
+
+TEST_F(Colloquium, FirstComersAreConfirmedThenWaitlistedInOrder) {
+    EXPECT_EQ(reg("a@x.org", before_deadline).status, RegistrationStatus::confirmed);
+    EXPECT_EQ(reg("b@x.org", before_deadline).status, RegistrationStatus::confirmed);
+    const auto c = reg("c@x.org", before_deadline);
+    const auto d = reg("d@x.org", before_deadline);
+    EXPECT_EQ(c.status, RegistrationStatus::waitlisted);
+    EXPECT_EQ(c.waitlist_position, 1);
+    EXPECT_EQ(d.waitlist_position, 2);
+    EXPECT_EQ(c.code.size(), 26u);
+    EXPECT_NE(c.code, d.code);
+}
+
+TEST_F(Colloquium, CancellationPromotesTheFirstOnTheWaitingListAndMovesTheOthersUp) {
+    const auto a = reg("a@x.org", before_deadline);
+    reg("b@x.org", before_deadline);
+    const auto c = reg("c@x.org", before_deadline);
+    const auto d = reg("d@x.org", before_deadline);
+    EXPECT_EQ(cancel_registration(conn, changes, a.code, before_deadline).status, RegistrationStatus::cancelled);
+    EXPECT_EQ(load_registration(conn, c.code)->status, RegistrationStatus::confirmed);
+    const auto d_now = load_registration(conn, d.code).value();
+    EXPECT_EQ(d_now.status, RegistrationStatus::waitlisted);
+    EXPECT_EQ(d_now.waitlist_position, 1);
+}
+
+TEST_F(Colloquium, NoPromotionAfterRegistrationClosesUnlessAnOrganiserAllowsIt) {
+    const auto a = reg("a@x.org", before_deadline);
+    reg("b@x.org", before_deadline);
+    const auto c = reg("c@x.org", before_deadline);
+    const auto b_after = utc("2014-06-12T23:00:00Z");
+    cancel_registration(conn, changes, a.code, b_after);
+    EXPECT_EQ(load_registration(conn, c.code)->status, RegistrationStatus::waitlisted);
+
+    conn.exec("UPDATE events SET promote_after_close = 1 WHERE id = 1");
+    EXPECT_EQ(promote_event_waitlist(conn, changes, event, b_after), 1);
+    EXPECT_EQ(load_registration(conn, c.code)->status, RegistrationStatus::confirmed);
+}
+
+TEST_F(Colloquium, ACapacityIncreasePromotesInOrder) {
+    reg("a@x.org", before_deadline);
+    reg("b@x.org", before_deadline);
+    const auto c = reg("c@x.org", before_deadline);
+    const auto d = reg("d@x.org", before_deadline);
+    set_event_capacity(conn, changes, event, 3, before_deadline);
+    EXPECT_EQ(load_registration(conn, c.code)->status, RegistrationStatus::confirmed);
+    EXPECT_EQ(load_registration(conn, d.code)->waitlist_position, 1);
+}
+
+TEST_F(Colloquium, TheDeadlineIsTheEndOfTwelveJuneInMadrid) {
+    EXPECT_EQ(refusal([&] { reg("late@x.org", utc("2014-06-12T21:59:59Z")); }), "accepted");
+    EXPECT_EQ(refusal([&] { reg("later@x.org", utc("2014-06-12T22:00:00Z")); }), "registration_closed");
+    EXPECT_EQ(refusal([&] { reg("early@x.org", utc("2014-05-04T21:59:59Z")); }), "registration_not_open");
+}
+
+TEST_F(Colloquium, AFullEventWithoutWaitingListRefuses) {
+    conn.exec("UPDATE events SET waitlist_enabled = 0 WHERE id = 1");
+    reg("a@x.org", before_deadline);
+    reg("b@x.org", before_deadline);
+    EXPECT_EQ(refusal([&] { reg("c@x.org", before_deadline); }), "event_full");
+}
+
+TEST_F(Colloquium, OneActiveRegistrationPerEmailWhateverItsCase) {
+    const auto a = reg("Ada@X.org", before_deadline);
+    EXPECT_EQ(refusal([&] { reg("ada@x.ORG", before_deadline); }), "already_registered");
+    cancel_registration(conn, changes, a.code, before_deadline);
+    EXPECT_EQ(refusal([&] { reg("ada@x.org", before_deadline); }), "accepted");
+}
+
+TEST_F(Colloquium, EligibilityRuleAdmitsOnlyMembersWithPaidDues) {
+    conn.exec(R"(UPDATE events SET eligibility = '{"dues_paid_years":[2013,2014]}' WHERE id = 1)");
+    EXPECT_EQ(refusal([&] { reg("none@x.org", before_deadline); }), "not_eligible");
+    EXPECT_EQ(refusal([&] { reg("caracas@x.org", before_deadline, caracas); }), "not_eligible");
+    EXPECT_EQ(refusal([&] { reg("un@x.org", before_deadline, unhabitat); }), "not_eligible");
+    EXPECT_EQ(refusal([&] { reg("ghost@x.org", before_deadline, 999); }), "invalid:member_organisation_id");
+    EXPECT_EQ(refusal([&] { reg("bcn@x.org", before_deadline, barcelona); }), "accepted");
+}
+
+TEST_F(Colloquium, OverlappingSessionsAreRefusedNamingTheOtherSession) {
+    const auto a = reg("a@x.org", before_deadline);
+    enrol(conn, changes, a.code, opening, before_deadline);
+    try {
+        enrol(conn, changes, a.code, panel, before_deadline);
+        FAIL() << "overlap accepted";
+    } catch (const domain::Refusal& r) {
+        EXPECT_EQ(r.code(), "session_overlap");
+        ASSERT_TRUE(r.session());
+        EXPECT_EQ(r.session()->id, opening);
+        EXPECT_EQ(r.session()->title, "Opening");
+    }
+    EXPECT_EQ(refusal([&] { enrol(conn, changes, a.code, workshop, before_deadline); }), "accepted");
+}
+
+TEST_F(Colloquium, SessionsHaveTheirOwnWaitingListAndPromoteOnLeave) {
+    const auto a = reg("a@x.org", before_deadline);
+    const auto b = reg("b@x.org", before_deadline);
+    EXPECT_EQ(enrol(conn, changes, a.code, workshop, before_deadline).enrolment.status, RegistrationStatus::confirmed);
+    const auto waiting = enrol(conn, changes, b.code, workshop, before_deadline);
+    EXPECT_EQ(waiting.enrolment.status, RegistrationStatus::waitlisted);
+    EXPECT_EQ(waiting.enrolment.waitlist_position, 1);
+    leave_session(conn, changes, a.code, workshop, before_deadline);
+    EXPECT_EQ(load_registration(conn, b.code)->sessions.at(0).status, RegistrationStatus::confirmed);
+}
+
+TEST_F(Colloquium, CancellingARegistrationFreesItsSessionPlaces) {
+    const auto a = reg("a@x.org", before_deadline);
+    const auto b = reg("b@x.org", before_deadline);
+    enrol(conn, changes, a.code, workshop, before_deadline);
+    enrol(conn, changes, b.code, workshop, before_deadline);
+    cancel_registration(conn, changes, a.code, before_deadline);
+    EXPECT_EQ(load_registration(conn, b.code)->sessions.at(0).status, RegistrationStatus::confirmed);
+}
+
+TEST_F(Colloquium, OnlyConfirmedRegistrationsEnrolAndOnlyInTheirOwnEvent) {
+    reg("a@x.org", before_deadline);
+    const auto b = reg("b@x.org", before_deadline);
+    const auto waiting = reg("c@x.org", before_deadline);
+    EXPECT_EQ(refusal([&] { enrol(conn, changes, waiting.code, opening, before_deadline); }), "registration_not_confirmed");
+    EXPECT_EQ(refusal([&] { enrol(conn, changes, b.code, foreign_session, before_deadline); }), "invalid:session_id");
+    cancel_registration(conn, changes, b.code, before_deadline);
+    EXPECT_EQ(refusal([&] { enrol(conn, changes, b.code, opening, before_deadline); }), "registration_cancelled");
+    EXPECT_EQ(refusal([&] { enrol(conn, changes, "aaaaaaaaaaaaaaaaaaaaaaaaaa", opening, before_deadline); }),
+              "registration_not_found");
+}
+
+TEST_F(Colloquium, StartedOrCancelledSessionsRefuseEnrolment) {
+    const auto a = reg("a@x.org", before_deadline);
+    EXPECT_EQ(refusal([&] { enrol(conn, changes, a.code, opening, utc("2014-06-13T07:30:00Z")); }), "session_started");
+    conn.exec("UPDATE sessions SET status = 'cancelled' WHERE id = 3");
+    EXPECT_EQ(refusal([&] { enrol(conn, changes, a.code, workshop, before_deadline); }), "session_cancelled");
+}
+
+TEST_F(Colloquium, TheSchemaRefusesAnOversellEvenIfTheCodeWereWrong) {
+    reg("a@x.org", before_deadline);
+    reg("b@x.org", before_deadline);
+    EXPECT_THROW(conn.exec(R"sql(
+        INSERT INTO registrations (event_id, code, name, email, status, created_at, updated_at)
+        VALUES (1, 'bypassbypassbypassbypassby', 'X', 'x@x.org', 'confirmed', 'now', 'now'))sql"),
+                 SqliteError);
+    const auto c = reg("c@x.org", before_deadline);
+    EXPECT_THROW(conn.exec("UPDATE registrations SET status = 'confirmed' WHERE code = '" + c.code + "'"), SqliteError);
+}
+
+TEST_F(Colloquium, IdempotentAnswersAreStoredPerScopeAndKey) {
+    store_idempotent_answer(conn, "POST /x", "k1", StoredAnswer{"hash", 201, "{}"}, before_deadline);
+    EXPECT_EQ(find_idempotent_answer(conn, "POST /x", "k1")->status, 201);
+    EXPECT_FALSE(find_idempotent_answer(conn, "POST /y", "k1"));
+}
+
+TEST(RegistrationConcurrencyTest, LastSeatsGoToExactlyCapacityOfManyConcurrentCommands) {
+    TempDir dir;
+    Database db(DatabaseOptions{dir.file("c.db"), 2, true});
+    std::promise<void> setup;
+    db.write([](Connection& conn, ChangeSet&) {
+                 conn.exec(R"sql(INSERT INTO events (slug, title, kind, timezone, starts_at, ends_at, capacity)
+                     VALUES ('e', 'E', 'colloquium', 'Europe/Madrid', '2099-06-13T07:30:00Z', '2099-06-13T12:30:00Z', 10))sql");
+             },
+             [&setup](std::exception_ptr) { setup.set_value(); });
+    setup.get_future().get();
+
+    constexpr int delegates = 60;
+    std::vector<std::promise<RegistrationView>> answers(delegates);
+    for (int i = 0; i < delegates; ++i) {
+        auto& promise = answers[i];
+        auto result = std::make_shared<RegistrationView>();
+        db.write(
+            [i, result](Connection& conn, ChangeSet& changes) {
+                *result = register_delegate(conn, changes, 1,
+                                            RegistrationInput{"D", "d" + std::to_string(i) + "@x.org", {}, {}, {}},
+                                            domain::now(), TestHooks{std::chrono::milliseconds(1), false});
+            },
+            [&promise, result](std::exception_ptr e) {
+                if (e) promise.set_exception(e);
+                else promise.set_value(*result);
+            });
+    }
+    int confirmed = 0;
+    std::set<int> positions;
+    for (auto& answer : answers) {
+        const auto view = answer.get_future().get();
+        if (view.status == RegistrationStatus::confirmed) ++confirmed;
+        else positions.insert(view.waitlist_position.value());
+    }
+    EXPECT_EQ(confirmed, 10);
+    ASSERT_EQ(positions.size(), static_cast<std::size_t>(delegates - 10));
+    EXPECT_EQ(*positions.begin(), 1);
+    EXPECT_EQ(*positions.rbegin(), delegates - 10);
+}
