@@ -43,16 +43,15 @@ ensure_node() {
   ensure_packages nodejs npm
 }
 
-# build DIR BUILD_TYPE [extra cmake args...]: configure once, then build incrementally.
+# build DIR BUILD_TYPE [extra cmake args...]: configure (a no-op when nothing changed),
+# then build incrementally.
 build() {
   local dir="$1" type="$2"
   shift 2
   local launcher=()
   if command -v ccache >/dev/null 2>&1; then launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache); fi
-  if [ ! -f "$dir/build.ninja" ]; then
-    log "Configuring $dir ($type)"
-    cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE="$type" "${launcher[@]}" "$@"
-  fi
+  log "Configuring $dir ($type)"
+  cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE="$type" "${launcher[@]}" "$@" >/dev/null
   log "Building $dir"
   cmake --build "$dir" -j "$(nproc)"
 }

@@ -58,6 +58,10 @@ public:
     // True if the server closes the connection (EOF or reset) within the timeout
     // without sending anything more.
     bool wait_for_close();
+    // The server has closed (or reset) the connection, as seen by the last read.
+    bool closed_by_server() const { return eof_; }
+    // Received bytes not yet returned as (part of) a response.
+    std::size_t pending_bytes() const { return buffer_.size(); }
     // Half-closes the sending side (the server then sees end of stream).
     void shutdown_send();
     void close();

@@ -65,7 +65,7 @@ std::vector<char*> pointers(std::vector<std::string>& strings) {
     ::dup2(out_fd, 1);
     ::dup2(err_fd, 2);
     ::execve(binary, argv, envp);
-    static const char message[] = "integration test: execve of the congress binary failed\n";
+    static const char message[] = "integration test: execve failed\n";
     [[maybe_unused]] auto ignored = ::write(2, message, sizeof message - 1);
     ::_exit(127);
 }
@@ -78,7 +78,11 @@ std::string join(const std::vector<std::string>& args) {
 
 }  // namespace
 
-std::string congress_binary() { return CONGRESS_BINARY; }
+std::string congress_binary() {
+    // CONGRESS_IT_BINARY runs the suite against another build (e.g. an installed one).
+    const char* other = std::getenv("CONGRESS_IT_BINARY");
+    return other && *other ? other : CONGRESS_BINARY;
+}
 std::string source_dir() { return CONGRESS_SOURCE_DIR; }
 std::string demo_file() { return source_dir() + "/schema/demo/metropolis-2014.json"; }
 std::string web_root() { return source_dir() + "/web"; }
@@ -104,8 +108,27 @@ TempDir::~TempDir() {
     std::filesystem::remove_all(path_, ec);
 }
 
+std::optional<std::string> find_program(const std::string& name) {
+    const char* path = std::getenv("PATH");
+    std::string_view dirs = path && *path ? path : "/usr/local/bin:/usr/bin:/bin";
+    while (!dirs.empty()) {
+        const auto colon = dirs.find(':');
+        const auto dir = dirs.substr(0, colon);
+        dirs = colon == std::string_view::npos ? std::string_view{} : dirs.substr(colon + 1);
+        if (dir.empty()) continue;
+        const auto candidate = std::string(dir) + "/" + name;
+        if (::access(candidate.c_str(), X_OK) == 0) return candidate;
+    }
+    return std::nullopt;
+}
+
 CommandResult run_congress(const std::vector<std::string>& args, const EnvVars& env, std::chrono::seconds timeout) {
-    const std::string binary = congress_binary();
+    return run_program(congress_binary(), args, env, timeout);
+}
+
+CommandResult run_program(const std::string& program, const std::vector<std::string>& args, const EnvVars& env,
+                          std::chrono::seconds timeout) {
+    const std::string binary = program;
     std::vector<std::string> argv_strings{binary};
     argv_strings.insert(argv_strings.end(), args.begin(), args.end());
     auto env_strings = child_environment(env);
@@ -168,7 +191,7 @@ CommandResult run_congress(const std::vector<std::string>& args, const EnvVars& 
         ::kill(pid, SIGKILL);
         ::waitpid(pid, &status, 0);
         result.exit_code = -1;
-        result.err += "\n[integration test: `congress " + join(args) + "` did not finish within " +
+        result.err += "\n[integration test: `" + program + " " + join(args) + "` did not finish within " +
                       std::to_string(timeout.count()) + " s and was killed]\n";
         return result;
     }

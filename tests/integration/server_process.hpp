@@ -20,7 +20,7 @@ namespace congress::it {
 
 using EnvVars = std::vector<std::pair<std::string, std::string>>;
 
-std::string congress_binary();  // CONGRESS_BINARY
+std::string congress_binary();  // $CONGRESS_IT_BINARY if set, else CONGRESS_BINARY (the build's)
 std::string source_dir();       // CONGRESS_SOURCE_DIR
 std::string demo_file();        // schema/demo/metropolis-2014.json in the source tree
 std::string web_root();         // web/ in the source tree
@@ -47,6 +47,14 @@ struct CommandResult {
     std::string err;     // stderr
     std::string output() const { return out + err; }
 };
+
+// Runs `program ARGS...` to completion (bounded by `timeout`, then killed). The child's
+// environment is the test's minus every CONGRESS_* variable, plus `env`.
+CommandResult run_program(const std::string& program, const std::vector<std::string>& args, const EnvVars& env = {},
+                          std::chrono::seconds timeout = std::chrono::seconds(30));
+
+// The full path of `name` on $PATH, if there is an executable of that name.
+std::optional<std::string> find_program(const std::string& name);
 
 // Runs `congress ARGS...` to completion (bounded by `timeout`, then killed). The child's
 // environment is the test's minus every CONGRESS_* variable, plus `env`.
