@@ -130,7 +130,7 @@ Response StaticFiles::serve(const Request& request) const {
     // Always revalidate: file names carry no version, and a 304 costs one round trip.
     response.set_header("Cache-Control", "no-cache");
     const auto if_none_match = request.header("If-None-Match");
-    if (!if_none_match.empty() && if_none_match.find(etag) != std::string_view::npos) {
+    if (!if_none_match.empty() && (if_none_match == "*" || if_none_match.find(etag) != std::string_view::npos)) {
         response.status = 304;
         return response;
     }

@@ -30,6 +30,17 @@ std::string next_request_id() {
     return text;
 }
 
+// "http://host/path?q" (absolute form, RFC 9112 3.2.2) to "/path?q"; anything else as is.
+std::string_view origin_form(std::string_view target) {
+    for (const std::string_view scheme : {"http://", "https://"}) {
+        if (target.size() > scheme.size() && target.compare(0, scheme.size(), scheme) == 0) {
+            const auto slash = target.find('/', scheme.size());
+            return slash == std::string_view::npos ? std::string_view("/") : target.substr(slash);
+        }
+    }
+    return target;
+}
+
 bool is_http_error(const beast::error_code& ec) {
     return ec.category() == http::make_error_code(http::error::bad_method).category();
 }
@@ -53,7 +64,10 @@ void HttpSession::start() {
 void HttpSession::shutdown() {
     asio::post(stream_.get_executor(), [self = shared_from_this()] {
         self->keep_alive_ = false;
-        if (!self->busy_) self->close();
+        // Idle: cancel the pending read; on_read then closes. Busy: on_write closes after
+        // the answer has gone out.
+        beast::error_code ignored;
+        if (!self->busy_) self->stream_.socket().cancel(ignored);
     });
 }
 
@@ -90,6 +104,12 @@ void HttpSession::on_read(beast::error_code ec, std::size_t) {
 }
 
 void HttpSession::dispatch(http::request<http::string_body>&& message) {
+    // A body whose length cannot be known (a transfer coding other than chunked) must not be
+    // guessed at: a proxy in front may see another request boundary (RFC 9112, 6.3).
+    if (message.count(http::field::transfer_encoding) > 0 && !message.chunked()) {
+        reply_and_close(api::error_response(400, "bad_request", "Only the chunked transfer coding is accepted."));
+        return;
+    }
     busy_ = true;
     request_id_ = next_request_id();
     keep_alive_ = message.keep_alive();
@@ -98,7 +118,7 @@ void HttpSession::dispatch(http::request<http::string_body>&& message) {
     api::Request request;
     request.method = std::string(message.method_string());
     request.target = std::string(message.target());
-    api::split_target(request.target, request.path, request.query);
+    api::split_target(origin_form(request.target), request.path, request.query);
     for (const auto& field : message)
         request.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
     request.body = std::move(message.body());
@@ -168,7 +188,23 @@ void HttpSession::close() {
     closed_ = true;
     beast::error_code ec;
     stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ec);
-    stream_.close();
+    // Closing a socket that still has unread input makes the kernel send a reset, which
+    // destroys whatever part of our last answer is still in its send buffer. So read and
+    // discard what the client sends until it closes its side, within 2 s and 1 MiB.
+    drain_budget_ = 1 << 20;
+    stream_.expires_after(std::chrono::seconds(2));
+    drain();
+}
+
+void HttpSession::drain() {
+    stream_.async_read_some(buffer_.prepare(4096), [self = shared_from_this()](beast::error_code ec, std::size_t bytes) {
+        if (ec || bytes >= self->drain_budget_) {
+            self->stream_.close();
+            return;
+        }
+        self->drain_budget_ -= bytes;
+        self->drain();
+    });
 }
 
 void SessionRegistry::add(HttpSession* raw, const std::weak_ptr<HttpSession>& session) {

@@ -37,6 +37,7 @@ private:
     void on_write(bool close, boost::beast::error_code ec, std::size_t bytes);
     void reply_and_close(api::Response response);
     void close();
+    void drain();
 
     boost::beast::tcp_stream stream_;
     boost::beast::flat_buffer buffer_;
@@ -48,6 +49,7 @@ private:
     bool keep_alive_ = false;
     bool busy_ = false;
     bool closed_ = false;
+    std::size_t drain_budget_ = 0;
     std::shared_ptr<const std::string> body_;  // keeps the span below alive during the write
     boost::beast::http::response<boost::beast::http::span_body<const char>> response_;
 };

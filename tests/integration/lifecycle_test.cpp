@@ -106,7 +106,7 @@ TEST(Lifecycle, RequestsInFlightAreAnsweredInFullBeforeExit) {
 // shutdown while pipelined requests it has not read yet are still in the socket, the
 // kernel resets the connection and drops the unsent rest of the answer in flight. Enable
 // once HttpSession::close() drains the input (lingering close) before closing.
-TEST(Lifecycle, DISABLED_RequestsInFlightAreAnsweredInFullEvenWithUnreadPipelinedRequests) {
+TEST(Lifecycle, RequestsInFlightAreAnsweredInFullEvenWithUnreadPipelinedRequests) {
     expect_pipelined_answers_survive_sigterm(format_request("GET", "/api/events", {}, {}, true), 300);
 }
 
