@@ -47,6 +47,30 @@ test('phase() places now before, during or after a window', async () => {
   assert.equal(f.phase(null, null, new Date()), 'during');
 });
 
+test('the registration form checks fields as the server does', async () => {
+  const v = await importWeb('js/validate.js');
+  for (const good of ['ada@example.org', 'a.b+c@sub.example.co.uk', 'x@a.bc']) {
+    assert.equal(v.isEmail(good), true, good);
+  }
+  for (const bad of ['', 'ada', 'ada@example', '@example.org', 'ada@@example.org', 'ada@example.org.', 'a b@example.org',
+    'ada@.org', `${'a'.repeat(65)}@example.org`, 'ada@exa,mple.org']) {
+    assert.equal(v.isEmail(bad), false, bad);
+  }
+  assert.deepEqual(v.validateRegistration({ name: '', email: '' }), { name: 'required', email: 'required' });
+  assert.deepEqual(v.validateRegistration({ name: 'Ada', email: 'ada@example' }), { email: 'invalid' });
+  assert.deepEqual(v.validateRegistration({ name: 'x'.repeat(201), email: 'ada@example.org' }), { name: 'tooLong' });
+  assert.deepEqual(v.validateRegistration({ name: 'Ada\u0007', email: 'ada@example.org' }), { name: 'invalid' });
+  // Length is counted in characters, not UTF-16 units: 200 emoji are allowed.
+  assert.deepEqual(v.validateRegistration({ name: '😀'.repeat(200), email: 'ada@example.org' }), {});
+  assert.deepEqual(v.validateRegistration({ name: 'Ada', email: 'ada@example.org' }, { memberRequired: true }), {
+    member_organisation_id: 'required',
+  });
+  assert.deepEqual(
+    v.validateRegistration({ name: 'Ada', email: 'ada@example.org', member_organisation_id: '3' }, { memberRequired: true }),
+    {},
+  );
+});
+
 test('every language file has exactly the English keys and placeholders', async () => {
   const files = (await readdir(join(WEB, 'i18n'))).filter((name) => name.endsWith('.js'));
   assert.deepEqual(files.sort(), ['en.js', 'es.js', 'fr.js']);
@@ -65,7 +89,7 @@ test('every language file has exactly the English keys and placeholders', async 
 });
 
 test('pages have no inline scripts, styles or event handlers (CSP script-src \'self\')', async () => {
-  for (const page of ['index.html', 'event.html']) {
+  for (const page of ['index.html', 'event.html', 'registration.html']) {
     const html = await readFile(join(WEB, page), 'utf8');
     for (const [, attrs, body] of html.matchAll(/<script\b([^>]*)>([\s\S]*?)<\/script>/gi)) {
       assert.match(attrs, /\bsrc="\/[^"]+"/, `${page}: every <script> has an absolute src`);

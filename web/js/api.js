@@ -1,34 +1,40 @@
 // Fetch wrapper for the Congress JSON API.
 //
-// Errors come back as {"error": {"code", "message"}}; they are thrown as
-// ApiError with that code. Network failures get the code "network".
+// Errors come back as {"error": {"code", "message", …}}; they are thrown as
+// ApiError with that code (and the whole error object as `details`, e.g.
+// details.field for invalid_field). Network failures get the code "network".
 
 import { t, has } from './i18n.js';
 
 export class ApiError extends Error {
-  constructor(code, message, status = 0) {
+  constructor(code, message, status = 0, details = {}) {
     super(message || code);
     this.name = 'ApiError';
     this.code = code;
     this.status = status;
+    this.details = details;
   }
 }
 
 async function readError(response) {
   try {
     const body = await response.json();
-    if (body?.error?.code) return new ApiError(body.error.code, body.error.message, response.status);
+    if (body?.error?.code) return new ApiError(body.error.code, body.error.message, response.status, body.error);
   } catch {
     // not JSON: fall through
   }
   return new ApiError(`http_${response.status}`, response.statusText, response.status);
 }
 
-/** GET a JSON resource; resolves to the parsed body, throws ApiError. */
-export async function getJSON(path, { signal } = {}) {
+async function request(method, path, { body, headers = {}, signal } = {}) {
+  const init = { method, headers: { Accept: 'application/json', ...headers }, signal };
+  if (body !== undefined) {
+    init.headers['Content-Type'] = 'application/json';
+    init.body = typeof body === 'string' ? body : JSON.stringify(body);
+  }
   let response;
   try {
-    response = await fetch(path, { headers: { Accept: 'application/json' }, signal });
+    response = await fetch(path, init);
   } catch (err) {
     if (err.name === 'AbortError') throw err;
     throw new ApiError('network', err.message);
@@ -39,6 +45,46 @@ export async function getJSON(path, { signal } = {}) {
   } catch {
     throw new ApiError('bad_response', 'The server sent an unreadable response.', response.status);
   }
+}
+
+/** GET a JSON resource; resolves to the parsed body, throws ApiError. */
+export function getJSON(path, { signal } = {}) {
+  return request('GET', path, { signal });
+}
+
+/**
+ * POST a JSON body (an object, or text already serialised). Options:
+ * idempotencyKey (sent as Idempotency-Key), signal.
+ */
+export function postJSON(path, body, { idempotencyKey, signal } = {}) {
+  const headers = idempotencyKey ? { 'Idempotency-Key': idempotencyKey } : {};
+  return request('POST', path, { body, headers, signal });
+}
+
+/** DELETE a resource; resolves to the parsed body. */
+export function deleteJSON(path, { signal } = {}) {
+  return request('DELETE', path, { signal });
+}
+
+/**
+ * A fresh Idempotency-Key. crypto.randomUUID() only exists in secure
+ * contexts (HTTPS or localhost); elsewhere build a version 4 UUID by hand.
+ */
+export function newIdempotencyKey() {
+  if (typeof crypto.randomUUID === 'function') return crypto.randomUUID();
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  b[6] = (b[6] & 0x0f) | 0x40;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  const hex = [...b].map((x) => x.toString(16).padStart(2, '0')).join('');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/**
+ * True when the request may be repeated as it is: the server never answered
+ * (network) or failed on its side (5xx), so nothing was decided.
+ */
+export function isRetryable(err) {
+  return err instanceof ApiError && (err.code === 'network' || err.status >= 500);
 }
 
 /** A message fit to show a person, in the current language. */

@@ -5,11 +5,12 @@ import { h, paragraphs } from './dom.js';
 import { initI18n, t, label, locale } from './i18n.js';
 import { getJSON, ApiError } from './api.js';
 import { formatDateRange, formatDateTime, formatDay, formatOffset, phase } from './format.js';
-import { seatsElement } from './seats.js';
+import { seatsElement, updateSeats } from './seats.js';
 import { showLoading, showError, clearStatus } from './status.js';
 import { renderProgramme } from './programme.js';
+import { mountRegistration, availability } from './register-form.js';
 
-const state = { event: null, view: 'day' };
+const state = { event: null, view: 'day', registration: null };
 
 function eventRef() {
   const match = /^\/events\/([^/]+)\/?$/.exec(location.pathname);
@@ -47,6 +48,9 @@ function registrationFacts(event) {
 
   return [
     h('p', { class: 'tags' }, h('span', { class: `tag ${status[1]}` }, t(status[0]))),
+    availability(event).open
+      ? h('p', { class: 'event-facts__register' }, h('a', { class: 'button', href: '#register' }, t('register.jump')))
+      : null,
     h(
       'dl',
       { class: 'facts' },
@@ -136,6 +140,18 @@ export function renderEvent(event) {
   document.getElementById('event').hidden = false;
 }
 
+// After a registration the seat counts have changed: fetch and redraw them.
+async function refreshSeats() {
+  try {
+    const event = await getJSON(`/api/events/${encodeURIComponent(state.event.id)}`);
+    state.event = event;
+    state.registration?.setEvent(event);
+    updateSeats(document, { events: [event], sessions: event.sessions ?? [] });
+  } catch (err) {
+    console.warn(err); // the counts shown are only a little stale
+  }
+}
+
 async function main() {
   await initI18n();
   setupViewToggle();
@@ -145,6 +161,9 @@ async function main() {
     if (!ref) throw new ApiError('not_found', 'No event in this address.');
     renderEvent(await getJSON(`/api/events/${encodeURIComponent(ref)}`));
     clearStatus();
+    state.registration = mountRegistration(document.getElementById('register'), state.event, {
+      onRegistered: refreshSeats,
+    });
   } catch (err) {
     document.title = `${t('eventUnavailable')} · ${t('appName')}`;
     document.getElementById('event-overview').replaceChildren();
