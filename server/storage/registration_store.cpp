@@ -21,11 +21,6 @@ SELECT id, event_id, code, name, email, organisation, member_organisation_id, la
 FROM registrations WHERE code = ?1
 )sql";
 
-constexpr std::string_view count_event_registrations = R"sql(
-SELECT coalesce(sum(status = 'confirmed'), 0), coalesce(sum(status = 'waitlisted'), 0)
-FROM registrations WHERE event_id = ?1
-)sql";
-
 constexpr std::string_view select_active_registration_by_email = R"sql(
 SELECT 1 FROM registrations WHERE event_id = ?1 AND lower(email) = lower(?2) AND status <> 'cancelled'
 )sql";
@@ -266,8 +261,8 @@ RegistrationPlan plan_registration(Connection& conn, Id event_id, const Registra
     if (duplicate.step())
         throw domain::Refusal("already_registered", "This email address is already registered for this event.");
 
-    const auto counts = count_rows(conn, count_event_registrations, event_id);
-    switch (domain::decide_seat(event.capacity, counts.confirmed, counts.waitlisted, event.waitlist_enabled)) {
+    // load_event counted the seats in this same transaction.
+    switch (domain::decide_seat(event.capacity, event.confirmed, event.waitlisted, event.waitlist_enabled)) {
         case domain::SeatDecision::confirm: plan.status = RegistrationStatus::confirmed; break;
         case domain::SeatDecision::waitlist: plan.status = RegistrationStatus::waitlisted; break;
         case domain::SeatDecision::full:

@@ -222,8 +222,25 @@ ServerProcess::ServerProcess(ServerOptions options) {
     if (loaded.exit_code != 0)
         throw std::runtime_error("`congress demo-load` failed with status " + std::to_string(loaded.exit_code) + ":\n" +
                                  loaded.output());
+    if (options.prepare_database) options.prepare_database(db);
+    options_ = std::move(options);
+    start(true);
+}
 
+void ServerProcess::restart() {
+    if (running()) throw std::runtime_error("restart(): the server still runs (pid " + std::to_string(pid_) + ")");
+    start(false);
+}
+
+void ServerProcess::start(bool first) {
+    const ServerOptions& options = options_;
+    const auto db = db_path();
+    pid_ = -1;
+    port_ = 0;
+    exit_status_.reset();
     const auto port_file = dir_.file("port");
+    // A port file left by an earlier run would name a port nobody listens on any more.
+    ::unlink(port_file.c_str());
     const std::string binary = congress_binary();
     std::vector<std::string> args{binary, "serve", "--db", db, "--address", "127.0.0.1", "--port", "0",
                                   "--web-root", web_root()};
@@ -239,7 +256,8 @@ ServerProcess::ServerProcess(ServerOptions options) {
     auto env_strings = child_environment(env);
     auto argv = pointers(args);
     auto envp = pointers(env_strings);
-    const int log_fd = ::open(log_path().c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0644);
+    // A restart appends to the log of the earlier run(s).
+    const int log_fd = ::open(log_path().c_str(), O_WRONLY | O_CREAT | (first ? O_TRUNC : 0) | O_APPEND | O_CLOEXEC, 0644);
     if (log_fd < 0) throw std::runtime_error("cannot create " + log_path() + ": " + std::strerror(errno));
     pid_ = ::fork();
     if (pid_ < 0) {

@@ -11,6 +11,7 @@
 #include <chrono>
 #include <csignal>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <utility>
@@ -72,6 +73,9 @@ struct ServerOptions {
     bool port_file_from_env = false;
     // Bounded wait for the port file and a successful GET /api/health.
     std::chrono::seconds ready_timeout{15};
+    // Runs on the database file after `migrate` and `demo-load`, before the first `serve`
+    // (e.g. to change capacities with the sqlite3 tool); throw to fail the start.
+    std::function<void(const std::string& db_path)> prepare_database;
 };
 
 class ServerProcess {
@@ -98,11 +102,17 @@ public:
     std::optional<int> wait_exit(std::chrono::seconds timeout = std::chrono::seconds(30));
     // signal() + wait_exit(); a server that does not exit in time is killed and -1 returned.
     int stop(int sig = SIGTERM, std::chrono::seconds timeout = std::chrono::seconds(30));
+    // Serves again on the same database (no migrate, no demo-load) with the same options,
+    // after the server has exited (stop() or SIGKILL). Waits for readiness like the
+    // constructor; the new port is port(). The log of the new run is appended to log().
+    void restart();
 
 private:
+    void start(bool first);
     void kill_now();
 
     TempDir dir_;
+    ServerOptions options_;
     pid_t pid_ = -1;
     std::uint16_t port_ = 0;
     std::optional<int> exit_status_;
