@@ -1,0 +1,533 @@
+// "My registration", served for /r/{code}: the delegate's registration, their
+// sessions, the programme to choose sessions from, and cancelling.
+//
+// Whoever holds the code may manage the registration, so the code is only
+// ever sent to our own API (and the page sets no-referrer).
+
+import { h } from './dom.js';
+import { initI18n, t, has, locale } from './i18n.js';
+import { getJSON, postJSON, deleteJSON, newIdempotencyKey, isRetryable, friendlyMessage, ApiError } from './api.js';
+import { dayKey, formatDateRange, formatDay, formatShortDay, formatTime } from './format.js';
+import { seatsElement } from './seats.js';
+import { showLoading, showError, clearStatus } from './status.js';
+
+const state = {
+  code: null,
+  registration: null,
+  event: null, // the event with its programme, or null if it could not be loaded
+  busy: false, // an enrol, leave or cancel request is on its way
+  keys: new Map(), // session id → Idempotency-Key of an enrolment being sent or retried
+};
+
+// Refusals that mean the page no longer matches the server: reload both.
+const STALE = new Set([
+  'registration_cancelled',
+  'registration_not_confirmed',
+  'already_enrolled',
+  'enrolment_not_found',
+  'session_cancelled',
+  'session_started',
+  'session_overlap',
+]);
+
+function codeFromPath() {
+  const match = /^\/r\/([^/]+)\/?$/.exec(location.pathname);
+  return match ? decodeURIComponent(match[1]) : null;
+}
+
+function api(path = '') {
+  return `/api/registrations/${encodeURIComponent(state.code)}${path}`;
+}
+
+// ---- feedback ------------------------------------------------------------
+
+function feedback(message) {
+  document.getElementById('alert').replaceChildren();
+  document.getElementById('feedback').textContent = message;
+}
+
+function alertMessage(message) {
+  document.getElementById('feedback').textContent = '';
+  document.getElementById('alert').replaceChildren(h('p', {}, message));
+}
+
+function clearFeedback() {
+  document.getElementById('feedback').textContent = '';
+  document.getElementById('alert').replaceChildren();
+}
+
+function refusalMessage(err) {
+  if (err.code === 'session_overlap' && err.details?.session?.title) {
+    return t('reg.refused.session_overlap', { title: err.details.session.title });
+  }
+  const key = `reg.refused.${err.code}`;
+  if (has(key)) return t(key);
+  return isRetryable(err) ? `${friendlyMessage(err)} ${t('reg.retry')}` : friendlyMessage(err);
+}
+
+function report(err) {
+  if (err instanceof ApiError && err.status >= 400 && err.status < 500) console.warn(err);
+  else console.error(err);
+  alertMessage(refusalMessage(err));
+}
+
+// ---- small pieces ----------------------------------------------------------
+
+function held(registration) {
+  return (registration.sessions ?? []).filter((e) => e.status !== 'cancelled');
+}
+
+function overlaps(a, b) {
+  return new Date(a.starts_at) < new Date(b.ends_at) && new Date(b.starts_at) < new Date(a.ends_at);
+}
+
+function timeRange(item, tz, { withDay = false } = {}) {
+  return [
+    withDay ? `${formatShortDay(item.starts_at, tz, locale())} · ` : null,
+    h('time', { datetime: item.starts_at }, formatTime(item.starts_at, tz, locale())),
+    '–',
+    h('time', { datetime: item.ends_at }, formatTime(item.ends_at, tz, locale())),
+  ];
+}
+
+function statusText(registration) {
+  if (registration.status === 'waitlisted') {
+    return t('reg.status.waitlisted', { position: registration.waitlist_position ?? '?' });
+  }
+  return t(`reg.status.${registration.status}`);
+}
+
+function enrolmentText(enrolment) {
+  if (enrolment.status === 'waitlisted') {
+    return t('reg.enrolment.waitlisted', { position: enrolment.waitlist_position ?? '?' });
+  }
+  return t('reg.enrolment.confirmed');
+}
+
+function fact(term, value) {
+  return value ? h('div', {}, h('dt', {}, term), h('dd', {}, value)) : null;
+}
+
+// ---- drawing ---------------------------------------------------------------
+
+function renderSummary() {
+  const { registration: r } = state;
+  const ev = r.event;
+  const explanation = {
+    confirmed: null,
+    waitlisted: t('reg.waitlistedExplain'),
+    cancelled: t('reg.cancelledExplain'),
+  }[r.status];
+
+  document.getElementById('registration-summary').replaceChildren(
+    h(
+      'div',
+      { class: `card reg-summary reg-summary--${r.status}` },
+      h('h2', { class: 'reg-summary__event' }, h('a', { href: `/events/${encodeURIComponent(ev.slug ?? ev.id)}` }, ev.title)),
+      h(
+        'p',
+        { class: 'event-when' },
+        h('time', { datetime: ev.starts_at }, formatDateRange(ev.starts_at, ev.ends_at, ev.timezone, locale())),
+      ),
+      h(
+        'dl',
+        { class: 'facts' },
+        fact(t('reg.name'), r.name),
+        fact(t('reg.email'), r.email),
+        fact(t('reg.organisation'), r.organisation),
+        fact(t('reg.status'), h('strong', { class: 'reg-status', id: 'reg-status', dataset: { status: r.status } }, statusText(r))),
+      ),
+      explanation ? h('p', { class: 'reg-summary__explain' }, explanation) : null,
+      r.status === 'cancelled'
+        ? h('p', {}, h('a', { href: `/events/${encodeURIComponent(ev.slug ?? ev.id)}#register` }, t('reg.registerAgain')))
+        : null,
+    ),
+  );
+}
+
+function actionButton(labelKey, title, onClick, attrs = {}) {
+  const text = t(labelKey);
+  const button = h(
+    'button',
+    { type: 'button', class: 'button button--small', 'aria-label': t(`${labelKey}Named`, { title }), ...attrs },
+    text,
+  );
+  if (onClick) button.addEventListener('click', () => onClick(button));
+  return button;
+}
+
+function mySessions() {
+  const tz = state.registration.event.timezone;
+  const mine = [...held(state.registration)].sort((a, b) => new Date(a.starts_at) - new Date(b.starts_at));
+  return h(
+    'section',
+    { class: 'reg-section', id: 'my-sessions', 'aria-labelledby': 'my-sessions-heading' },
+    h('h2', { id: 'my-sessions-heading', tabindex: '-1' }, t('reg.mySessions')),
+    mine.length === 0
+      ? h('p', { class: 'empty' }, t('reg.noSessions'))
+      : h(
+          'ul',
+          { class: 'my-sessions' },
+          mine.map((e) =>
+            h(
+              'li',
+              { class: 'my-session', dataset: { sessionId: e.session_id } },
+              h('p', { class: 'my-session__time' }, timeRange(e, tz, { withDay: true })),
+              h('p', { class: 'my-session__title' }, e.title),
+              h(
+                'p',
+                { class: 'tags' },
+                h('span', { class: `tag ${e.status === 'confirmed' ? 'tag--open' : 'tag--waitlist'}` }, enrolmentText(e)),
+                e.track ? h('span', { class: 'tag' }, e.track.name) : null,
+                e.room ? h('span', { class: 'tag' }, e.room.name) : null,
+              ),
+              actionButton('reg.leave', e.title, (b) => leave(e, b, 'mine'), { class: 'button button--small button--secondary' }),
+            ),
+          ),
+        ),
+  );
+}
+
+/** What the delegate can do with one session of the programme. */
+function sessionAction(session, mine, now) {
+  const titleId = `pick-${session.id}-title`;
+  const noteId = `pick-${session.id}-note`;
+  const enrolment = mine.find((e) => e.session_id === session.id);
+  if (enrolment) {
+    return [
+      h('p', { class: 'tags' }, h('span', { class: `tag ${enrolment.status === 'confirmed' ? 'tag--open' : 'tag--waitlist'}` }, t('reg.yours'), ' · ', enrolmentText(enrolment))),
+      actionButton('reg.leave', session.title, (b) => leave(enrolment, b, 'pick'), { class: 'button button--small button--secondary' }),
+    ];
+  }
+  if (session.status === 'cancelled') return null;
+  if (now >= new Date(session.starts_at)) {
+    return h('p', { class: 'note', id: noteId }, t('reg.started'));
+  }
+  const clash = mine.find((e) => overlaps(e, session));
+  const full = session.capacity !== null && session.capacity !== undefined && Number(session.seats_left) <= 0;
+  const labelKey = full ? 'reg.joinWaitlist' : 'reg.enrol';
+  if (clash) {
+    return [
+      h('p', { class: 'pick__clash', id: noteId }, t('reg.overlaps', { title: clash.title })),
+      actionButton(labelKey, session.title, null, { disabled: true, 'aria-describedby': noteId }),
+    ];
+  }
+  return actionButton(labelKey, session.title, (b) => enrol(session, b), {
+    'aria-describedby': `${titleId} pick-${session.id}-seats`,
+  });
+}
+
+function pickCard(session, mine, now) {
+  const cancelled = session.status === 'cancelled';
+  const titleId = `pick-${session.id}-title`;
+  const seats = seatsElement('session', session);
+  seats.id = `pick-${session.id}-seats`;
+  return h(
+    'li',
+    {},
+    h(
+      'article',
+      {
+        class: `card pick${cancelled ? ' session--cancelled' : ''}${mine.some((e) => e.session_id === session.id) ? ' pick--mine' : ''}`,
+        'aria-labelledby': titleId,
+        dataset: { sessionId: session.id },
+      },
+      h(
+        'h5',
+        { class: 'pick__title', id: titleId },
+        session.title,
+        cancelled ? [' ', h('span', { class: 'tag tag--cancelled' }, t('cancelled'))] : null,
+      ),
+      h(
+        'p',
+        { class: 'tags' },
+        session.track ? h('span', { class: 'tag' }, `${t('track')}: ${session.track.name}`) : null,
+        session.room ? h('span', { class: 'tag' }, session.room.name) : null,
+      ),
+      seats,
+      h('div', { class: 'pick__action' }, sessionAction(session, mine, now)),
+    ),
+  );
+}
+
+function picker() {
+  const { event } = state;
+  const tz = event.timezone;
+  const mine = held(state.registration);
+  const now = new Date();
+  const positions = new Map((event.tracks ?? []).map((tr) => [tr.id, tr.position]));
+  const sessions = [...(event.sessions ?? [])].sort(
+    (a, b) =>
+      new Date(a.starts_at) - new Date(b.starts_at) ||
+      new Date(a.ends_at) - new Date(b.ends_at) ||
+      (positions.get(a.track?.id) ?? -1) - (positions.get(b.track?.id) ?? -1) ||
+      a.title.localeCompare(b.title),
+  );
+
+  // Day → time slot (same start and end) → sessions.
+  const days = new Map();
+  for (const s of sessions) {
+    const day = dayKey(s.starts_at, tz);
+    if (!days.has(day)) days.set(day, new Map());
+    const slots = days.get(day);
+    const slot = `${s.starts_at}|${s.ends_at}`;
+    if (!slots.has(slot)) slots.set(slot, []);
+    slots.get(slot).push(s);
+  }
+
+  return h(
+    'section',
+    { class: 'reg-section', id: 'choose-sessions', 'aria-labelledby': 'choose-heading' },
+    h('h2', { id: 'choose-heading' }, t('reg.choose')),
+    sessions.length === 0
+      ? h('p', { class: 'empty' }, t('noSessions'))
+      : [
+          h('p', { class: 'note' }, t('reg.chooseIntro')),
+          [...days].map(([day, slots]) =>
+            h(
+              'section',
+              { class: 'pick-day', 'aria-labelledby': `pick-day-${day}` },
+              h('h3', { id: `pick-day-${day}` }, formatDay([...slots.values()][0][0].starts_at, tz, locale())),
+              [...slots.values()].map((slotSessions, i) =>
+                h(
+                  'section',
+                  { class: 'pick-slot', 'aria-labelledby': `pick-slot-${day}-${i}` },
+                  h('h4', { class: 'pick-slot__time', id: `pick-slot-${day}-${i}` }, timeRange(slotSessions[0], tz)),
+                  h('ul', { class: 'pick-list' }, slotSessions.map((s) => pickCard(s, mine, now))),
+                ),
+              ),
+            ),
+          ),
+        ],
+  );
+}
+
+function cancelSection() {
+  const button = h('button', { type: 'button', class: 'button button--danger', id: 'cancel-registration' }, t('reg.cancel'));
+  button.addEventListener('click', openCancelDialog);
+  return h(
+    'section',
+    { class: 'reg-section', id: 'cancel', 'aria-labelledby': 'cancel-heading' },
+    h('h2', { id: 'cancel-heading' }, t('reg.cancelHeading')),
+    h('p', {}, t('reg.cancelIntro')),
+    h('p', {}, button),
+  );
+}
+
+function render() {
+  const r = state.registration;
+  document.title = `${t('reg.title')} · ${r.event.title} · ${t('appName')}`;
+  renderSummary();
+
+  const parts = [];
+  if (r.status === 'confirmed') {
+    parts.push(mySessions());
+    parts.push(
+      state.event
+        ? picker()
+        : h('p', { class: 'status status--error' }, t('reg.programmeUnavailable')),
+    );
+  } else if (r.status === 'waitlisted') {
+    parts.push(
+      h(
+        'section',
+        { class: 'reg-section', id: 'choose-sessions', 'aria-labelledby': 'choose-heading' },
+        h('h2', { id: 'choose-heading' }, t('reg.choose')),
+        h('p', { class: 'note note--waitlist' }, t('reg.waitlistedNoSessions')),
+      ),
+    );
+  }
+  if (r.status !== 'cancelled') parts.push(cancelSection());
+  document.getElementById('registration-body').replaceChildren(...parts);
+  document.getElementById('registration').hidden = false;
+}
+
+/** After a redraw, put focus back where the delegate was working. */
+function restoreFocus(sessionId, where) {
+  const selector =
+    where === 'pick'
+      ? `#choose-sessions article[data-session-id="${CSS.escape(String(sessionId))}"] button:not([disabled])`
+      : null;
+  const target = (selector && document.querySelector(selector)) || document.getElementById('my-sessions-heading');
+  target?.focus();
+}
+
+// ---- loading ---------------------------------------------------------------
+
+async function loadEvent() {
+  try {
+    state.event = await getJSON(`/api/events/${encodeURIComponent(state.registration.event.id)}`);
+  } catch (err) {
+    console.warn(err);
+    state.event = null;
+  }
+}
+
+async function reload() {
+  const { registration } = await getJSON(api());
+  state.registration = registration;
+  await loadEvent();
+}
+
+// ---- actions ---------------------------------------------------------------
+
+function setWorking(button) {
+  button.disabled = true;
+  button.removeAttribute('aria-label');
+  button.textContent = t('reg.working');
+  document.getElementById('registration-body').setAttribute('aria-busy', 'true');
+}
+
+function doneWorking() {
+  state.busy = false;
+  document.getElementById('registration-body').removeAttribute('aria-busy');
+}
+
+async function afterRefusal(err, sessionId, where) {
+  if (STALE.has(err.code)) {
+    try {
+      await reload();
+      render();
+    } catch (reloadErr) {
+      console.warn(reloadErr);
+    }
+  } else {
+    render(); // puts the button back as it was
+  }
+  report(err);
+  restoreFocus(sessionId, where);
+}
+
+async function enrol(session, button) {
+  if (state.busy) return;
+  state.busy = true;
+  clearFeedback();
+  setWorking(button);
+  // One key per session while the request is retried; the body is always the same.
+  if (!state.keys.has(session.id)) state.keys.set(session.id, newIdempotencyKey());
+  try {
+    const { enrolment, registration } = await postJSON(api('/sessions'), { session_id: session.id }, {
+      idempotencyKey: state.keys.get(session.id),
+    });
+    state.keys.delete(session.id);
+    state.registration = registration;
+    await loadEvent();
+    render();
+    feedback(
+      enrolment.status === 'waitlisted'
+        ? t('reg.enrolledWaitlist', { title: enrolment.title, position: enrolment.waitlist_position ?? '?' })
+        : t('reg.enrolled', { title: enrolment.title }),
+    );
+    restoreFocus(session.id, 'pick');
+  } catch (err) {
+    if (!isRetryable(err)) state.keys.delete(session.id);
+    await afterRefusal(err, session.id, 'pick');
+  } finally {
+    doneWorking();
+  }
+}
+
+async function leave(enrolment, button, where) {
+  if (state.busy) return;
+  state.busy = true;
+  clearFeedback();
+  setWorking(button);
+  try {
+    const { registration } = await deleteJSON(api(`/sessions/${encodeURIComponent(enrolment.session_id)}`));
+    state.registration = registration;
+    await loadEvent();
+    render();
+    feedback(t('reg.left', { title: enrolment.title }));
+    restoreFocus(enrolment.session_id, where);
+  } catch (err) {
+    await afterRefusal(err, enrolment.session_id, where);
+  } finally {
+    doneWorking();
+  }
+}
+
+function openCancelDialog() {
+  const dialog = document.getElementById('cancel-dialog');
+  document.getElementById('cancel-dialog-text').textContent = t('reg.cancelText', {
+    event: state.registration.event.title,
+  });
+  dialog.returnValue = '';
+  dialog.showModal();
+}
+
+async function cancelRegistration() {
+  if (state.busy) return;
+  state.busy = true;
+  clearFeedback();
+  const button = document.getElementById('cancel-registration');
+  if (button) setWorking(button);
+  try {
+    const { registration } = await deleteJSON(api());
+    state.registration = registration;
+    render();
+    feedback(t('reg.cancelDone'));
+    document.getElementById('page-heading').focus();
+  } catch (err) {
+    if (err.code === 'registration_cancelled') {
+      try {
+        await reload();
+      } catch (reloadErr) {
+        console.warn(reloadErr);
+      }
+    }
+    render();
+    report(err);
+    document.getElementById('cancel-registration')?.focus();
+  } finally {
+    doneWorking();
+  }
+}
+
+function setupCancelDialog() {
+  const dialog = document.getElementById('cancel-dialog');
+  dialog.addEventListener('close', () => {
+    if (dialog.returnValue === 'cancel') cancelRegistration();
+    else document.getElementById('cancel-registration')?.focus();
+  });
+}
+
+// ---- page ------------------------------------------------------------------
+
+function renderNotFound() {
+  document.title = `${t('reg.notFoundTitle')} · ${t('appName')}`;
+  document.getElementById('page-heading').textContent = t('reg.notFoundTitle');
+  document.getElementById('registration-summary').replaceChildren(
+    h(
+      'div',
+      { class: 'card not-found' },
+      h('p', {}, t('reg.notFoundText')),
+      h('p', {}, t('reg.notFoundHelp')),
+      h('p', {}, h('a', { href: '/' }, t('allEvents'))),
+    ),
+  );
+  document.getElementById('registration-body').replaceChildren();
+  document.getElementById('registration').hidden = false;
+}
+
+async function main() {
+  await initI18n();
+  setupCancelDialog();
+  showLoading();
+  state.code = codeFromPath();
+  try {
+    if (!state.code) throw new ApiError('registration_not_found', 'No registration code in this address.', 404);
+    await reload();
+    clearStatus();
+    render();
+  } catch (err) {
+    if (err instanceof ApiError && (err.code === 'registration_not_found' || err.status === 404)) {
+      console.warn(err);
+      clearStatus();
+      renderNotFound();
+    } else {
+      showError(err);
+    }
+  }
+}
+
+main();
