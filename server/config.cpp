@@ -59,6 +59,23 @@ const std::vector<Option>& options() {
          [](Config& c, const std::string& v) { c.idle_timeout_seconds = static_cast<int>(parse_number("idle-timeout", v, 1, 3600)); }},
         {"shutdown-grace", "CONGRESS_SHUTDOWN_GRACE", "SECONDS", "on SIGTERM, wait this long for requests in flight (default 10)",
          [](Config& c, const std::string& v) { c.shutdown_grace_seconds = static_cast<int>(parse_number("shutdown-grace", v, 0, 600)); }},
+        {"allowed-origins", "CONGRESS_ALLOWED_ORIGINS", "LIST",
+         "comma-separated origins that may open /live besides the server's own (e.g. https://congress.example.org)",
+         [](Config& c, const std::string& v) {
+             c.allowed_origins.clear();
+             std::size_t start = 0;
+             while (start <= v.size()) {
+                 const auto comma = v.find(',', start);
+                 auto item = v.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+                 if (!item.empty()) {
+                     if (item.rfind("http://", 0) != 0 && item.rfind("https://", 0) != 0)
+                         throw ConfigError("--allowed-origins: \"" + item + "\" must start with http:// or https://");
+                     c.allowed_origins.push_back(item);
+                 }
+                 if (comma == std::string::npos) break;
+                 start = comma + 1;
+             }
+         }},
         {"demo-file", "CONGRESS_DEMO_FILE", "FILE", "demo data to load (default schema/demo/metropolis-2014.json)",
          [](Config& c, const std::string& v) { c.demo_file = v; }},
         {"as-published", nullptr, nullptr, "demo-load: keep the report's 2014 dates instead of moving them forward",

@@ -25,6 +25,8 @@ struct Config {
     std::size_t max_body_bytes = 1024 * 1024;
     int idle_timeout_seconds = 30;
     int shutdown_grace_seconds = 10;
+    // Origins besides the server's own that may open the live channel.
+    std::vector<std::string> allowed_origins;
 
     // Demo loading.
     std::string demo_file = "schema/demo/metropolis-2014.json";

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "admin/session_command.hpp"
+#include "api/live_feed.hpp"
 #include "api/response_cache.hpp"
 #include "api/routes.hpp"
 #include "api/static_files.hpp"
@@ -28,6 +30,8 @@ Usage:
   congress serve [options]       serve the API and the web UI
   congress migrate [options]     create the database or bring its schema up to date
   congress demo-load [options]   load the demo programme (Metropolis 2014 events)
+  congress session --id N ...    change a session (time, room, capacity, cancel);
+                                 see congress session --help
   congress version               print the version and the schema version
   congress help                  this text
 
@@ -91,13 +95,22 @@ int serve_command(const Config& config) {
     server_options.max_body_bytes = config.max_body_bytes;
     server_options.idle_timeout = std::chrono::seconds(config.idle_timeout_seconds);
     server_options.shutdown_grace = std::chrono::seconds(config.shutdown_grace_seconds);
+    server_options.live.allowed_origins = config.allowed_origins;
     // The server (and its io_context) outlives the database: see HttpServer.
     net::HttpServer server(server_options);
 
     api::StaticFiles web(config.web_root);
     storage::Database db(storage::DatabaseOptions{config.db_path, config.db_readers, true});
     api::ResponseCache cache;
-    db.set_commit_listener([&cache](const storage::ChangeSet&) { cache.invalidate(); });
+    live::Hub hub;
+    api::LiveFeed feed(db, hub, cache);
+    // After each commit: drop cached reads first (a caller answered next must see its own
+    // write), then push what changed to live clients.
+    db.set_commit_listener([&cache, &feed](storage::Connection& conn, const storage::ChangeSet& changes) {
+        cache.invalidate();
+        feed.on_commit(conn, changes);
+    });
+    feed.start_watcher();
     api::Services services{db, cache, web};
     if (const char* hooks = std::getenv("CONGRESS_TEST_HOOKS"); hooks && *hooks) {
 #ifdef CONGRESS_TEST_HOOKS
@@ -113,7 +126,7 @@ int serve_command(const Config& config) {
     log::info("main", "database " + config.db_path + " (schema version " +
                           std::to_string(storage::latest_version(storage::builtin_migrations())) + "), web root " +
                           config.web_root + ", " + std::to_string(config.threads) + " thread(s)");
-    server.run(router, [&config](std::uint16_t port) {
+    server.run(router, net::LiveServices{&hub, &feed}, [&config](std::uint16_t port) {
         const auto host = config.address == "0.0.0.0" || config.address == "::" ? std::string("localhost") : config.address;
         log::info("main", "Congress is serving on http://" + (host.find(':') != std::string::npos ? "[" + host + "]" : host) +
                               ":" + std::to_string(port) + "/");
@@ -135,6 +148,14 @@ int main(int argc, char** argv) {
         return 0;
     }
     const std::vector<std::string> args(argv + 2, argv + argc);
+    if (command == "session") {
+        for (const auto& arg : args)
+            if (arg == "--help" || arg == "-h") {
+                std::cout << admin::session_command_help();
+                return 0;
+            }
+        return admin::session_command(args, [](const char* name) -> const char* { return std::getenv(name); });
+    }
     for (const auto& arg : args) {
         if (arg == "--help" || arg == "-h") {
             print_help();

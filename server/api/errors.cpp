@@ -34,8 +34,8 @@ Response response_for_exception(std::exception_ptr error, std::string_view reque
         if (const auto& s = e.session()) {
             extra["session"] = {{"id", s->id},
                                 {"title", s->title},
-                                {"starts_at", domain::format_utc(s->starts_at)},
-                                {"ends_at", domain::format_utc(s->ends_at)}};
+                                {"starts_at", domain::format_in_zone(s->starts_at, s->timezone)},
+                                {"ends_at", domain::format_in_zone(s->ends_at, s->timezone)}};
         }
         return error_response(409, e.code(), e.what(), std::move(extra));
     } catch (const domain::NotFound& e) {

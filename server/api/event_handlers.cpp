@@ -7,6 +7,7 @@
 #include "api/errors.hpp"
 #include "api/event_json.hpp"
 #include "api/json_text.hpp"
+#include "api/request_body.hpp"
 #include "storage/event_repository.hpp"
 
 namespace congress::api {
@@ -17,12 +18,6 @@ constexpr std::string_view events_key = "events";
 
 bool is_id(std::string_view text) {
     return !text.empty() && text.size() <= 18 && std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
-
-bool is_slug(std::string_view text) {
-    return !text.empty() && text.size() <= 100 && std::all_of(text.begin(), text.end(), [](char c) {
-               return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
-           });
 }
 
 Response no_such_event(std::string_view ident) {

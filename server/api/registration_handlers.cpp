@@ -7,6 +7,7 @@
 #include "api/json_text.hpp"
 #include "api/registration_json.hpp"
 #include "api/request_body.hpp"
+#include "storage/event_repository.hpp"
 #include "storage/registration_store.hpp"
 #include "util/random.hpp"
 
@@ -152,21 +153,26 @@ void list_organisations(Services& services, const Request& request, Responder re
 }
 
 void create_registration(Services& services, const Request& request, std::string_view event_ident, Responder respond) {
+    // The event by id or by slug, as GET /api/events/{id} accepts.
     const auto event_id = parse_id(event_ident);
-    if (!event_id) throw ApiError(404, "event_not_found", "There is no such event.");
+    const bool slug = !event_id && is_slug(event_ident);
+    if (!event_id && !slug) throw ApiError(404, "event_not_found", "There is no such event.");
     const auto body = parse_json_object(request);
     auto input = registration_input(body);
-    Idempotent idem{"POST /api/events/" + std::to_string(*event_id) + "/registrations", idempotency_key(request),
+    Idempotent idem{"POST /api/events/" + std::string(event_ident) + "/registrations", idempotency_key(request),
                     util::sha256_hex(request.body)};
-    if (services.hooks.bypass_single_writer) {
+    if (services.hooks.bypass_single_writer && event_id) {
         register_bypassing_the_writer(services, request, *event_id, std::move(input), std::move(respond));
         return;
     }
     write_and_respond(
         services, request, std::move(idem),
-        [&services, event_id = *event_id, input = std::move(input)](Connection& conn, storage::ChangeSet& changes) {
+        [&services, event_id, ident = std::string(event_ident), input = std::move(input)](Connection& conn,
+                                                                                          storage::ChangeSet& changes) {
+            const auto id = event_id ? event_id : storage::find_event_id_by_slug(conn, ident);
+            if (!id) throw domain::NotFound("event_not_found", "There is no event \"" + ident + "\".");
             return registration_response(
-                201, storage::register_delegate(conn, changes, event_id, input, domain::now(), services.hooks));
+                201, storage::register_delegate(conn, changes, *id, input, domain::now(), services.hooks));
         },
         std::move(respond));
 }

@@ -120,6 +120,12 @@ std::optional<std::string> idempotency_key(const Request& request) {
     return std::string(key);
 }
 
+bool is_slug(std::string_view text) {
+    return !text.empty() && text.size() <= 100 && std::all_of(text.begin(), text.end(), [](char c) {
+               return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
+           });
+}
+
 std::optional<std::int64_t> parse_id(std::string_view text) {
     if (text.empty() || text.size() > 18) return std::nullopt;
     std::int64_t value = 0;

@@ -30,6 +30,9 @@ std::optional<std::string> optional_language(const nlohmann::json& body, const c
 // The Idempotency-Key header, if any: 1..200 visible ASCII characters (422 otherwise).
 std::optional<std::string> idempotency_key(const Request& request);
 
+// An event slug: 1..100 of [a-z0-9-].
+bool is_slug(std::string_view text);
+
 // A positive integer path segment, or nullopt.
 std::optional<std::int64_t> parse_id(std::string_view text);
 

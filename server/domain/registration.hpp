@@ -23,6 +23,7 @@ struct SessionRef {
     std::string title;
     Instant starts_at{};
     Instant ends_at{};
+    std::string timezone;  // the event's, for display
 };
 
 // A rule refused what the delegate asked: a stable code ("event_full") and a message a

@@ -29,10 +29,10 @@ HttpServer::HttpServer(ServerOptions options) : impl_(std::make_unique<Impl>(std
 
 HttpServer::~HttpServer() = default;
 
-void HttpServer::run(const api::Router& router, const std::function<void(std::uint16_t)>& on_listening) {
+void HttpServer::run(const api::Router& router, LiveServices live, const std::function<void(std::uint16_t)>& on_listening) {
     auto& ioc = impl_->ioc;
     const auto& options = impl_->options;
-    impl_->context = std::make_unique<ServerContext>(options, router);
+    impl_->context = std::make_unique<ServerContext>(options, router, live);
     auto& context = *impl_->context;
 
     boost::system::error_code ec;

@@ -7,10 +7,30 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "api/router.hpp"
+#include "live/hub.hpp"
+#include "live/topic.hpp"
 
 namespace congress::net {
+
+// Limits of the /live WebSocket channel (see docs/live.md).
+struct LiveOptions {
+    std::vector<std::string> allowed_origins;  // besides the server's own origin
+    std::size_t max_message_bytes = 4096;
+    std::size_t max_subscriptions = 64;
+    std::size_t max_queued_messages = 64;  // per client, after coalescing; more closes with 4001
+    double messages_per_second = 20;
+    double message_burst = 40;
+    std::chrono::seconds idle_timeout{60};  // pings at half of it
+};
+
+// The live channel's collaborators; /live answers 404 without them.
+struct LiveServices {
+    live::Hub* hub = nullptr;
+    live::SnapshotSource* snapshots = nullptr;
+};
 
 struct ServerOptions {
     std::string address = "127.0.0.1";
@@ -21,6 +41,7 @@ struct ServerOptions {
     std::size_t max_body_bytes = 1024 * 1024;
     std::chrono::seconds idle_timeout{30};
     std::chrono::seconds shutdown_grace{10};
+    LiveOptions live;
 };
 
 // Owns the io_context and its threads. Construct it before the database and destroy it
@@ -36,7 +57,7 @@ public:
     // Serves until SIGINT or SIGTERM, then stops accepting, lets requests in flight finish
     // (up to shutdown_grace), closes idle connections and returns. `on_listening` gets the
     // bound port. Throws std::runtime_error if it cannot listen.
-    void run(const api::Router& router, const std::function<void(std::uint16_t port)>& on_listening);
+    void run(const api::Router& router, LiveServices live, const std::function<void(std::uint16_t port)>& on_listening);
 
 private:
     struct Impl;

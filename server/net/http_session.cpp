@@ -10,8 +10,11 @@
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
+#include <boost/beast/websocket/rfc6455.hpp>
 
 #include "api/errors.hpp"
+#include "live/origin.hpp"
+#include "net/ws_session.hpp"
 #include "util/log.hpp"
 
 namespace congress::net {
@@ -19,6 +22,7 @@ namespace congress::net {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
+namespace websocket = beast::websocket;
 
 namespace {
 
@@ -110,6 +114,10 @@ void HttpSession::dispatch(http::request<http::string_body>&& message) {
         reply_and_close(api::error_response(400, "bad_request", "Only the chunked transfer coding is accepted."));
         return;
     }
+    if (const auto target = origin_form(message.target()); target.substr(0, target.find('?')) == "/live") {
+        upgrade(std::move(message));
+        return;
+    }
     busy_ = true;
     request_id_ = next_request_id();
     keep_alive_ = message.keep_alive();
@@ -139,12 +147,35 @@ void HttpSession::dispatch(http::request<http::string_body>&& message) {
     });
 }
 
+void HttpSession::upgrade(http::request<http::string_body>&& message) {
+    const auto& live = context_.live;
+    if (!live.hub || !live.snapshots) {
+        reply_and_close(api::error_response(404, "not_found", "The live channel is not enabled."));
+        return;
+    }
+    if (!websocket::is_upgrade(message)) {
+        auto response = api::error_response(426, "upgrade_required", "/live is a WebSocket endpoint (see docs/live.md).");
+        response.set_header("Upgrade", "websocket");
+        reply_and_close(std::move(response));
+        return;
+    }
+    const auto origin = message[http::field::origin];
+    if (!live::origin_allowed(origin, message[http::field::host], context_.options.live.allowed_origins)) {
+        log::warn("live", "refused a WebSocket from origin " + std::string(origin) + " (" + remote_ + ")");
+        reply_and_close(api::error_response(403, "origin_refused", "This origin may not open the live channel."));
+        return;
+    }
+    // The connection now belongs to the WebSocket session; this HTTP session ends quietly.
+    closed_ = true;
+    std::make_shared<WsSession>(std::move(stream_), context_)->start(std::move(message));
+}
+
 void HttpSession::reply_and_close(api::Response response) {
     busy_ = true;
     keep_alive_ = false;
     head_ = false;
     request_id_ = next_request_id();
-    log::info("http", "refused a malformed request from " + remote_ + ": " + std::to_string(response.status), request_id_);
+    log::info("http", "answered " + std::to_string(response.status) + " and closed the connection from " + remote_, request_id_);
     send(std::move(response));
 }
 
@@ -157,6 +188,8 @@ void HttpSession::send(api::Response r) {
     response_.set(http::field::server, "congress");
     response_.set("X-Request-Id", request_id_);
     response_.set("X-Content-Type-Options", "nosniff");
+    // Registration links carry the delegate's code: never leak a URL to another site.
+    response_.set("Referrer-Policy", "no-referrer");
     for (const auto& [name, value] : r.headers) response_.set(name, value);
     body_ = std::move(r.body);
     const std::size_t size = body_ ? body_->size() : 0;
@@ -207,18 +240,18 @@ void HttpSession::drain() {
     });
 }
 
-void SessionRegistry::add(HttpSession* raw, const std::weak_ptr<HttpSession>& session) {
+void SessionRegistry::add(Stoppable* raw, const std::weak_ptr<Stoppable>& session) {
     std::lock_guard lock(mutex_);
     sessions_.emplace(raw, session);
 }
 
-void SessionRegistry::remove(HttpSession* raw) {
+void SessionRegistry::remove(Stoppable* raw) {
     std::lock_guard lock(mutex_);
     sessions_.erase(raw);
 }
 
 void SessionRegistry::shutdown_all() {
-    std::vector<std::shared_ptr<HttpSession>> live;
+    std::vector<std::shared_ptr<Stoppable>> live;
     {
         std::lock_guard lock(mutex_);
         for (const auto& [raw, weak] : sessions_)

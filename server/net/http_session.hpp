@@ -21,18 +21,20 @@
 
 namespace congress::net {
 
-class HttpSession : public std::enable_shared_from_this<HttpSession> {
+class HttpSession : public Stoppable, public std::enable_shared_from_this<HttpSession> {
 public:
     HttpSession(boost::asio::ip::tcp::socket&& socket, ServerContext& context);
-    ~HttpSession();
+    ~HttpSession() override;
     void start();
     // Thread-safe: closes now if idle, or right after the answer in progress.
-    void shutdown();
+    void shutdown() override;
 
 private:
     void do_read();
     void on_read(boost::beast::error_code ec, std::size_t bytes);
     void dispatch(boost::beast::http::request<boost::beast::http::string_body>&& request);
+    // /live: hands the connection to a WebSocket session, or refuses.
+    void upgrade(boost::beast::http::request<boost::beast::http::string_body>&& request);
     void send(api::Response response);
     void on_write(bool close, boost::beast::error_code ec, std::size_t bytes);
     void reply_and_close(api::Response response);

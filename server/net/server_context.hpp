@@ -11,26 +11,33 @@
 
 namespace congress::net {
 
-class HttpSession;
+// A connection the server can ask to stop (HTTP or WebSocket).
+class Stoppable {
+public:
+    virtual ~Stoppable() = default;
+    // Thread-safe: finish what is in flight, then close.
+    virtual void shutdown() = 0;
+};
 
 class SessionRegistry {
 public:
-    void add(HttpSession* raw, const std::weak_ptr<HttpSession>& session);
-    void remove(HttpSession* raw);
+    void add(Stoppable* raw, const std::weak_ptr<Stoppable>& session);
+    void remove(Stoppable* raw);
     // Asks every live session to close once its current request, if any, is answered.
     void shutdown_all();
     std::size_t size() const;
 
 private:
     mutable std::mutex mutex_;
-    std::unordered_map<HttpSession*, std::weak_ptr<HttpSession>> sessions_;
+    std::unordered_map<Stoppable*, std::weak_ptr<Stoppable>> sessions_;
 };
 
 struct ServerContext {
-    ServerContext(const ServerOptions& o, const api::Router& r) : options(o), router(r) {}
+    ServerContext(const ServerOptions& o, const api::Router& r, LiveServices l) : options(o), router(r), live(l) {}
 
     const ServerOptions& options;
     const api::Router& router;
+    LiveServices live;
     SessionRegistry sessions;
     std::atomic<bool> stopping{false};
 };

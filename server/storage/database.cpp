@@ -144,7 +144,7 @@ void Database::run_batch(std::vector<WriteCommand>& batch) {
     }
     if (!committed.empty() && commit_listener_) {
         try {
-            commit_listener_(committed);
+            commit_listener_(writer_, committed);
         } catch (const std::exception& e) {
             log::error("db", std::string("commit listener failed: ") + e.what());
         }

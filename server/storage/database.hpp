@@ -50,7 +50,8 @@ public:
     using WriteDone = std::function<void(std::exception_ptr error)>;
     // Runs in a read transaction (a consistent snapshot) on a reader thread.
     using ReadFn = std::function<void(Connection&)>;
-    using CommitListener = std::function<void(const ChangeSet&)>;
+    // Gets the writer connection, outside any transaction, to read what the commit changed.
+    using CommitListener = std::function<void(Connection&, const ChangeSet&)>;
 
     // Opens (creating if needed) the database, applies pending migrations and starts the
     // threads. Throws SqliteError or SchemaTooNew.

@@ -65,8 +65,8 @@ WHERE registration_id = ?1 AND session_id = ?2 AND status <> 'cancelled'
 
 // Instants are stored as sortable UTC text, so the comparison is an overlap test.
 constexpr std::string_view select_overlapping_session = R"sql(
-SELECT s.id, s.title, s.starts_at, s.ends_at
-FROM session_enrolments e JOIN sessions s ON s.id = e.session_id
+SELECT s.id, s.title, s.starts_at, s.ends_at, ev.timezone
+FROM session_enrolments e JOIN sessions s ON s.id = e.session_id JOIN events ev ON ev.id = s.event_id
 WHERE e.registration_id = ?1 AND e.status <> 'cancelled' AND s.status <> 'cancelled' AND s.id <> ?2
   AND s.starts_at < ?4 AND ?3 < s.ends_at
 ORDER BY s.starts_at LIMIT 1
@@ -421,7 +421,8 @@ EnrolmentResult enrol(Connection& conn, ChangeSet& changes, const std::string& c
         .bind(3, domain::format_utc(session->starts_at))
         .bind(4, domain::format_utc(session->ends_at));
     if (overlap.step()) {
-        domain::SessionRef other{overlap.int64(0), overlap.text(1), instant_of(overlap, 2), instant_of(overlap, 3)};
+        domain::SessionRef other{overlap.int64(0), overlap.text(1), instant_of(overlap, 2), instant_of(overlap, 3),
+                                 overlap.text(4)};
         throw domain::Refusal("session_overlap", "This session overlaps \"" + other.title + "\", which you already hold.",
                               other);
     }

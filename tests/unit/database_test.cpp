@@ -114,7 +114,7 @@ TEST(DatabaseTest, CommitListenerSeesChangesBeforeCallersAreAnswered) {
     TempDir dir;
     Database db(DatabaseOptions{dir.file("c.db"), 1, true});
     std::atomic<bool> listener_ran{false};
-    db.set_commit_listener([&listener_ran](const ChangeSet& changes) {
+    db.set_commit_listener([&listener_ran](Connection&, const ChangeSet& changes) {
         if (changes.events.count(42)) listener_ran = true;
     });
     std::promise<bool> seen_in_callback;

@@ -1,0 +1,101 @@
+#include "admin/session_command.hpp"
+
+#include <charconv>
+#include <iostream>
+
+#include "domain/registration.hpp"
+#include "storage/database.hpp"
+#include "storage/migrations.hpp"
+#include "storage/programme_store.hpp"
+
+namespace congress::admin {
+
+namespace {
+
+long long number(const std::string& flag, const std::string& text) {
+    long long value = 0;
+    const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (ec != std::errc() || ptr != text.data() + text.size() || value < 0)
+        throw std::invalid_argument(flag + " must be a whole number (got \"" + text + "\")");
+    return value;
+}
+
+domain::LocalTime local_time(const std::string& flag, const std::string& text) {
+    auto parsed = domain::parse_local(text);
+    if (!parsed || domain::is_date_only(text))
+        throw std::invalid_argument(flag + " must be a local date and time like 2027-08-24T10:30 (got \"" + text + "\")");
+    return *parsed;
+}
+
+}  // namespace
+
+std::string session_command_help() {
+    return R"(Usage: congress session --id N [changes] [--reason TEXT] [--db PATH]
+
+Changes one session; times are wall-clock times in the event's time zone.
+  --starts 2027-08-24T10:30   move the start (the length is kept unless --ends is given)
+  --ends 2027-08-24T12:00     move the end
+  --room ID                   move to another room
+  --capacity N                change the number of places (an increase promotes the waiting list)
+  --title TEXT                rename
+  --cancel                    cancel the session
+  --reason TEXT               why (shown to delegates)
+  --db PATH                   database file [CONGRESS_DB] (default congress.db)
+
+Refused: a room double-booked at that time, a capacity above the room's, a session
+outside its event's dates, an end before the start.
+)";
+}
+
+int session_command(const std::vector<std::string>& args, const char* (*getenv)(const char*)) {
+    std::string db_path = getenv("CONGRESS_DB") && *getenv("CONGRESS_DB") ? getenv("CONGRESS_DB") : "congress.db";
+    std::optional<domain::Id> session_id;
+    storage::SessionChangeRequest request;
+    try {
+        for (std::size_t i = 0; i < args.size(); ++i) {
+            const auto& flag = args[i];
+            if (flag == "--cancel") {
+                request.cancel = true;
+                continue;
+            }
+            if (i + 1 >= args.size()) throw std::invalid_argument("unknown option or missing value: " + flag);
+            const auto& value = args[++i];
+            if (flag == "--id") session_id = number(flag, value);
+            else if (flag == "--db") db_path = value;
+            else if (flag == "--starts") request.starts_at = local_time(flag, value);
+            else if (flag == "--ends") request.ends_at = local_time(flag, value);
+            else if (flag == "--room") request.room_id = number(flag, value);
+            else if (flag == "--capacity") request.capacity = static_cast<int>(number(flag, value));
+            else if (flag == "--title") request.title = value;
+            else if (flag == "--reason") request.reason = value;
+            else throw std::invalid_argument("unknown option " + flag);
+        }
+        if (!session_id) throw std::invalid_argument("--id is required");
+    } catch (const std::invalid_argument& e) {
+        std::cerr << "congress session: " << e.what() << "\n\n" << session_command_help();
+        return 2;
+    }
+
+    try {
+        storage::Connection conn(db_path, storage::OpenMode::read_write_create);
+        storage::configure_writer(conn);
+        storage::ensure_not_newer(conn, storage::builtin_migrations());
+        storage::ChangeSet changes;
+        storage::Transaction tx(conn, storage::Transaction::Kind::immediate);
+        const int version = storage::change_session(conn, changes, *session_id, request, domain::now());
+        tx.commit();
+        std::cout << "Session " << *session_id << " changed; the event's schedule is now at version " << version << ".\n";
+        return 0;
+    } catch (const domain::Refusal& e) {
+        std::cerr << "congress session: refused (" << e.code() << "): " << e.what() << '\n';
+    } catch (const domain::InvalidField& e) {
+        std::cerr << "congress session: " << e.field() << ": " << e.what() << '\n';
+    } catch (const domain::NotFound& e) {
+        std::cerr << "congress session: " << e.what() << '\n';
+    } catch (const std::exception& e) {
+        std::cerr << "congress session: " << e.what() << '\n';
+    }
+    return 1;
+}
+
+}  // namespace congress::admin

@@ -1,0 +1,172 @@
+#include "api/live_feed.hpp"
+
+#include "api/registration_json.hpp"
+#include "storage/registration_store.hpp"
+#include "util/log.hpp"
+
+namespace congress::api {
+
+namespace {
+
+using nlohmann::json;
+
+json seats_json(const storage::SeatCount& c) {
+    return {{"event", c.event},
+            {"session", c.session ? json(*c.session) : json(nullptr)},
+            {"capacity", c.capacity},
+            {"confirmed", c.confirmed},
+            {"waitlisted", c.waitlisted},
+            {"seats_left", c.seats_left()}};
+}
+
+}  // namespace
+
+LiveFeed::LiveFeed(storage::Database& db, live::Hub& hub, ResponseCache& cache) : db_(db), hub_(hub), cache_(cache) {}
+
+LiveFeed::~LiveFeed() {
+    stopping_ = true;
+    if (watcher_.joinable()) watcher_.join();
+}
+
+void LiveFeed::on_commit(storage::Connection& conn, const storage::ChangeSet& changes) {
+    for (const auto event_id : changes.events) publish_seats(conn, event_id);
+    publish_registrations(conn, changes.events);
+}
+
+void LiveFeed::publish_seats(storage::Connection& conn, domain::Id event_id) {
+    // The writer and the watcher both publish counts; reading and publishing under one lock
+    // keeps an older reading from being pushed after a newer one.
+    std::lock_guard publishing(publish_mutex_);
+    for (const auto& count : storage::event_seat_counts(conn, event_id)) {
+        const auto key = std::make_pair(count.event, count.session.value_or(0));
+        {
+            std::lock_guard lock(mutex_);
+            auto [it, inserted] = last_seats_.try_emplace(key, count);
+            if (!inserted) {
+                if (it->second == count) continue;
+                it->second = count;
+            }
+        }
+        auto body = seats_json(count);
+        body["type"] = "seats";
+        const std::string coalesce = "seats:" + std::to_string(key.first) + ":" + std::to_string(key.second);
+        hub_.publish(live::event_topic(event_id), body, coalesce);
+        if (count.session) hub_.publish(live::session_topic(*count.session), std::move(body), coalesce);
+    }
+}
+
+void LiveFeed::publish_registrations(storage::Connection& conn, const std::set<domain::Id>& events) {
+    // Only registrations somebody is watching: a delegate's "my registration" page.
+    for (const auto& topic : hub_.subscribed_topics("registration:")) {
+        const auto code = topic.substr(std::string_view("registration:").size());
+        {
+            std::lock_guard lock(mutex_);
+            const auto known = registration_events_.find(code);
+            if (known != registration_events_.end() && !events.count(known->second)) continue;
+        }
+        const auto view = storage::load_registration(conn, code);
+        if (!view) continue;
+        auto text = registration_json(*view);
+        {
+            std::lock_guard lock(mutex_);
+            registration_events_[code] = view->event.id;
+            auto& last = last_registration_[code];
+            const auto dumped = text.dump();
+            if (last == dumped) continue;
+            last = dumped;
+        }
+        hub_.publish(topic, {{"type", "registration"}, {"registration", std::move(text)}});
+    }
+}
+
+void LiveFeed::snapshot(const live::Topic& topic, std::function<void(std::optional<json>)> done) {
+    db_.read([this, topic, done = std::move(done)](storage::Connection& conn) {
+        try {
+            switch (topic.kind) {
+                case live::Topic::Kind::event: {
+                    const auto counts = storage::event_seat_counts(conn, topic.id);
+                    if (counts.empty()) return done(std::nullopt);
+                    json seats = json::array();
+                    for (const auto& c : counts) seats.push_back(seats_json(c));
+                    return done(json{{"type", "snapshot"},
+                                     {"seats", std::move(seats)},
+                                     {"schedule_version", storage::schedule_version(conn, topic.id).value_or(1)}});
+                }
+                case live::Topic::Kind::session: {
+                    const auto count = storage::session_seat_count(conn, topic.id);
+                    if (!count) return done(std::nullopt);
+                    return done(json{{"type", "snapshot"}, {"seats", json::array({seats_json(*count)})}});
+                }
+                case live::Topic::Kind::registration: {
+                    const auto view = storage::load_registration(conn, topic.code);
+                    if (!view) return done(std::nullopt);
+                    auto text = registration_json(*view);
+                    {
+                        std::lock_guard lock(mutex_);
+                        registration_events_[topic.code] = view->event.id;
+                        last_registration_[topic.code] = text.dump();
+                    }
+                    return done(json{{"type", "snapshot"}, {"registration", std::move(text)}});
+                }
+            }
+        } catch (const std::exception& e) {
+            log::error("live", std::string("snapshot failed: ") + e.what());
+        }
+        done(std::nullopt);
+    });
+}
+
+void LiveFeed::start_watcher(std::chrono::milliseconds interval) {
+    {
+        storage::Connection conn(db_.path(), storage::OpenMode::read_only);
+        last_schedule_change_ = storage::last_schedule_change_id(conn);
+    }
+    watcher_ = std::thread([this, interval] { watch(interval); });
+}
+
+void LiveFeed::watch(std::chrono::milliseconds interval) {
+    try {
+        storage::Connection conn(db_.path(), storage::OpenMode::read_only);
+        storage::configure_reader(conn);
+        auto seen = storage::data_version(conn);
+        while (!stopping_) {
+            std::this_thread::sleep_for(interval);
+            const auto now = storage::data_version(conn);
+            if (now == seen) continue;
+            seen = now;
+            // Another connection committed: our own writer (already handled) or another
+            // process such as `congress session`. Reads must not serve stale data either way.
+            cache_.invalidate();
+            publish_schedule_changes(conn);
+        }
+    } catch (const std::exception& e) {
+        log::error("live", std::string("change watcher stopped: ") + e.what());
+    }
+}
+
+void LiveFeed::publish_schedule_changes(storage::Connection& conn) {
+    const auto changes = storage::schedule_changes_after(conn, last_schedule_change_);
+    if (changes.empty()) return;
+    last_schedule_change_ = changes.back().id;
+    // One message per event and version, in commit order.
+    std::size_t i = 0;
+    while (i < changes.size()) {
+        const auto event_id = changes[i].event_id;
+        const auto version = changes[i].version;
+        json list = json::array();
+        for (; i < changes.size() && changes[i].event_id == event_id && changes[i].version == version; ++i) {
+            auto record = json::parse(changes[i].change_json, nullptr, false);
+            if (record.is_discarded()) continue;
+            json session = record.value("after", json::object());
+            if (changes[i].session_id) session["id"] = *changes[i].session_id;
+            list.push_back({{"change", record.value("change", "changed")},
+                            {"reason", record.value("reason", "")},
+                            {"session", std::move(session)}});
+        }
+        hub_.publish(live::event_topic(event_id),
+                     {{"type", "schedule"}, {"event", event_id}, {"version", version}, {"changes", std::move(list)}});
+        publish_seats(conn, event_id);
+    }
+}
+
+}  // namespace congress::api

@@ -1,0 +1,60 @@
+// Connects the database to the live hub. After each commit (on the writer thread) it
+// publishes the seat counts that moved and the registrations whose state changed; a watcher
+// thread notices schedule changes committed by any connection (the server's writer or a
+// `congress session` command) and publishes them; and it builds snapshots for clients that
+// subscribe or resync.
+#pragma once
+
+#include <atomic>
+#include <map>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <utility>
+
+#include "api/response_cache.hpp"
+#include "live/hub.hpp"
+#include "live/topic.hpp"
+#include "storage/database.hpp"
+#include "storage/programme_store.hpp"
+
+namespace congress::api {
+
+class LiveFeed : public live::SnapshotSource {
+public:
+    LiveFeed(storage::Database& db, live::Hub& hub, ResponseCache& cache);
+    ~LiveFeed() override;
+    LiveFeed(const LiveFeed&) = delete;
+    LiveFeed& operator=(const LiveFeed&) = delete;
+
+    // The database's commit listener.
+    void on_commit(storage::Connection& conn, const storage::ChangeSet& changes);
+    void snapshot(const live::Topic& topic, std::function<void(std::optional<nlohmann::json>)> done) override;
+
+    // Polls the database file for commits by other connections every `interval`.
+    void start_watcher(std::chrono::milliseconds interval = std::chrono::milliseconds(200));
+
+private:
+    void publish_seats(storage::Connection& conn, domain::Id event_id);
+    void publish_registrations(storage::Connection& conn, const std::set<domain::Id>& events);
+    void publish_schedule_changes(storage::Connection& conn);
+    void watch(std::chrono::milliseconds interval);
+
+    storage::Database& db_;
+    live::Hub& hub_;
+    ResponseCache& cache_;
+
+    std::mutex publish_mutex_;
+    std::mutex mutex_;  // guards the maps below (writer thread, watcher, readers)
+    std::map<std::pair<domain::Id, domain::Id>, storage::SeatCount> last_seats_;  // (event, session or 0)
+    std::unordered_map<std::string, std::string> last_registration_;             // code -> last text sent
+    std::unordered_map<std::string, domain::Id> registration_events_;            // code -> event
+    domain::Id last_schedule_change_ = 0;
+
+    std::atomic<bool> stopping_{false};
+    std::thread watcher_;
+};
+
+}  // namespace congress::api

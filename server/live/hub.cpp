@@ -1,0 +1,102 @@
+#include "live/hub.hpp"
+
+#include <algorithm>
+
+#include "util/random.hpp"
+
+namespace congress::live {
+
+Hub::Hub(HubOptions options) : options_(options), epoch_(util::random_code().substr(0, 12)) {}
+
+std::uint64_t Hub::publish(const std::string& topic, nlohmann::json body, std::string coalesce_key) {
+    std::vector<std::shared_ptr<Subscriber>> receivers;
+    Outgoing message;
+    {
+        std::lock_guard lock(mutex_);
+        auto& t = topics_[topic];
+        message.topic = topic;
+        message.seq = ++t.seq;
+        message.coalesce_key = std::move(coalesce_key);
+        body["topic"] = topic;
+        body["seq"] = message.seq;
+        body["epoch"] = epoch_;
+        message.text = std::make_shared<const std::string>(
+            body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+        t.log.push_back(message);
+        while (t.log.size() > options_.resync_depth) t.log.pop_front();
+        receivers.reserve(t.subscribers.size());
+        for (auto it = t.subscribers.begin(); it != t.subscribers.end();) {
+            if (auto strong = it->second.lock()) {
+                receivers.push_back(std::move(strong));
+                ++it;
+            } else {
+                it = t.subscribers.erase(it);
+            }
+        }
+    }
+    for (const auto& receiver : receivers) receiver->deliver(message);
+    return message.seq;
+}
+
+void Hub::subscribe(const std::string& topic, const std::shared_ptr<Subscriber>& subscriber) {
+    std::lock_guard lock(mutex_);
+    topics_[topic].subscribers[subscriber.get()] = subscriber;
+}
+
+void Hub::unsubscribe(const std::string& topic, const Subscriber* subscriber) {
+    std::lock_guard lock(mutex_);
+    const auto it = topics_.find(topic);
+    if (it == topics_.end()) return;
+    it->second.subscribers.erase(subscriber);
+    // A topic nobody watches and nothing was ever published on (e.g. a made-up id) is dropped.
+    if (it->second.subscribers.empty() && it->second.seq == 0) topics_.erase(it);
+}
+
+bool Hub::has_subscribers(const std::string& topic) const {
+    std::lock_guard lock(mutex_);
+    const auto it = topics_.find(topic);
+    if (it == topics_.end()) return false;
+    return std::any_of(it->second.subscribers.begin(), it->second.subscribers.end(),
+                       [](const auto& entry) { return !entry.second.expired(); });
+}
+
+std::uint64_t Hub::current_seq(const std::string& topic) const {
+    std::lock_guard lock(mutex_);
+    const auto it = topics_.find(topic);
+    return it == topics_.end() ? 0 : it->second.seq;
+}
+
+std::optional<std::vector<Outgoing>> Hub::since(const std::string& topic, std::uint64_t last_seq) const {
+    std::lock_guard lock(mutex_);
+    const auto it = topics_.find(topic);
+    const std::uint64_t current = it == topics_.end() ? 0 : it->second.seq;
+    if (last_seq > current) return std::nullopt;  // from another run or invented
+    std::vector<Outgoing> missed;
+    if (last_seq == current) return missed;
+    const auto& log = it->second.log;
+    if (log.empty() || log.front().seq > last_seq + 1) return std::nullopt;
+    for (const auto& message : log)
+        if (message.seq > last_seq) missed.push_back(message);
+    return missed;
+}
+
+std::vector<std::string> Hub::subscribed_topics(const std::string& prefix) const {
+    std::lock_guard lock(mutex_);
+    std::vector<std::string> out;
+    for (const auto& [name, topic] : topics_) {
+        if (name.compare(0, prefix.size(), prefix) != 0) continue;
+        if (std::any_of(topic.subscribers.begin(), topic.subscribers.end(),
+                        [](const auto& entry) { return !entry.second.expired(); }))
+            out.push_back(name);
+    }
+    return out;
+}
+
+std::size_t Hub::subscriptions() const {
+    std::lock_guard lock(mutex_);
+    std::size_t n = 0;
+    for (const auto& [name, topic] : topics_) n += topic.subscribers.size();
+    return n;
+}
+
+}  // namespace congress::live
