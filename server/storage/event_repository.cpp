@@ -11,16 +11,23 @@ namespace {
 constexpr std::string_view select_events = R"sql(
 SELECT e.id, e.slug, e.title, e.description, e.kind, e.timezone,
        v.id, v.name, v.address, v.city, v.country,
-       e.starts_at, e.ends_at, e.capacity,
-       (SELECT count(*) FROM registrations r WHERE r.event_id = e.id AND r.status = 'confirmed'),
-       (SELECT count(*) FROM registrations r WHERE r.event_id = e.id AND r.status = 'waitlisted'),
+       e.starts_at, e.ends_at, e.capacity, coalesce(c.confirmed, 0), coalesce(c.waitlisted, 0),
        e.registration_opens_at, e.registration_closes_at, e.waitlist_enabled, e.eligibility,
        e.schedule_version, e.promote_after_close
-FROM events e LEFT JOIN venues v ON v.id = e.venue_id
+FROM events e
+LEFT JOIN venues v ON v.id = e.venue_id
+LEFT JOIN seat_counters c ON c.event_id = e.id AND c.session_id = 0
 )sql";
 
-constexpr std::string_view order_events = " ORDER BY e.starts_at, e.id";
-constexpr std::string_view where_event_id = " WHERE e.id = ?1";
+const std::string& select_all_events() {
+    static const std::string sql = std::string(select_events) + " ORDER BY e.starts_at, e.id";
+    return sql;
+}
+
+const std::string& select_event_by_id() {
+    static const std::string sql = std::string(select_events) + " WHERE e.id = ?1";
+    return sql;
+}
 
 constexpr std::string_view select_event_id_by_slug = "SELECT id FROM events WHERE slug = ?1";
 
@@ -38,11 +45,11 @@ ORDER BY r.capacity DESC, r.name, r.id
 
 constexpr std::string_view select_sessions = R"sql(
 SELECT s.id, s.title, s.description, s.kind, s.track_id, r.id, r.name, r.capacity,
-       s.starts_at, s.ends_at, s.capacity,
-       (SELECT count(*) FROM session_enrolments se WHERE se.session_id = s.id AND se.status = 'confirmed'),
-       (SELECT count(*) FROM session_enrolments se WHERE se.session_id = s.id AND se.status = 'waitlisted'),
+       s.starts_at, s.ends_at, s.capacity, coalesce(c.confirmed, 0), coalesce(c.waitlisted, 0),
        s.status, s.is_demo
-FROM sessions s LEFT JOIN rooms r ON r.id = s.room_id
+FROM sessions s
+LEFT JOIN rooms r ON r.id = s.room_id
+LEFT JOIN seat_counters c ON c.event_id = s.event_id AND c.session_id = s.id
 WHERE s.event_id = ?1
 ORDER BY s.starts_at, r.name, s.id
 )sql";
@@ -107,21 +114,21 @@ domain::Event read_event(const Statement& row) {
 }  // namespace
 
 std::vector<domain::Event> list_events(Connection& conn) {
-    auto stmt = conn.prepare(std::string(select_events) + std::string(order_events));
+    auto stmt = conn.cached(select_all_events());
     std::vector<domain::Event> events;
     while (stmt.step()) events.push_back(read_event(stmt));
     return events;
 }
 
 std::optional<domain::Id> find_event_id_by_slug(Connection& conn, std::string_view slug) {
-    auto stmt = conn.prepare(select_event_id_by_slug);
+    auto stmt = conn.cached(select_event_id_by_slug);
     stmt.bind(1, slug);
     if (!stmt.step()) return std::nullopt;
     return stmt.int64(0);
 }
 
 std::optional<domain::Event> load_event(Connection& conn, domain::Id event_id) {
-    auto stmt = conn.prepare(std::string(select_events) + std::string(where_event_id));
+    auto stmt = conn.cached(select_event_by_id());
     stmt.bind(1, event_id);
     if (!stmt.step()) return std::nullopt;
     return read_event(stmt);

@@ -14,26 +14,22 @@ using domain::Id;
 using domain::Instant;
 
 constexpr std::string_view select_event_count = R"sql(
-SELECT e.capacity,
-       (SELECT count(*) FROM registrations r WHERE r.event_id = e.id AND r.status = 'confirmed'),
-       (SELECT count(*) FROM registrations r WHERE r.event_id = e.id AND r.status = 'waitlisted')
-FROM events e WHERE e.id = ?1
+SELECT e.capacity, coalesce(c.confirmed, 0), coalesce(c.waitlisted, 0)
+FROM events e LEFT JOIN seat_counters c ON c.event_id = e.id AND c.session_id = 0
+WHERE e.id = ?1
 )sql";
 
 constexpr std::string_view select_session_counts = R"sql(
-SELECT s.id, s.event_id, s.capacity,
-       coalesce(sum(se.status = 'confirmed'), 0), coalesce(sum(se.status = 'waitlisted'), 0)
-FROM sessions s LEFT JOIN session_enrolments se ON se.session_id = s.id
+SELECT s.id, s.event_id, s.capacity, coalesce(c.confirmed, 0), coalesce(c.waitlisted, 0)
+FROM sessions s LEFT JOIN seat_counters c ON c.event_id = s.event_id AND c.session_id = s.id
 WHERE s.event_id = ?1
-GROUP BY s.id ORDER BY s.id
+ORDER BY s.id
 )sql";
 
 constexpr std::string_view select_one_session_count = R"sql(
-SELECT s.id, s.event_id, s.capacity,
-       coalesce(sum(se.status = 'confirmed'), 0), coalesce(sum(se.status = 'waitlisted'), 0)
-FROM sessions s LEFT JOIN session_enrolments se ON se.session_id = s.id
+SELECT s.id, s.event_id, s.capacity, coalesce(c.confirmed, 0), coalesce(c.waitlisted, 0)
+FROM sessions s LEFT JOIN seat_counters c ON c.event_id = s.event_id AND c.session_id = s.id
 WHERE s.id = ?1
-GROUP BY s.id
 )sql";
 
 constexpr std::string_view select_schedule_version = "SELECT schedule_version FROM events WHERE id = ?1";
@@ -97,18 +93,18 @@ nlohmann::json session_state(const SessionSnapshot& s) {
 
 std::vector<SeatCount> event_seat_counts(Connection& conn, Id event_id) {
     std::vector<SeatCount> counts;
-    auto event = conn.prepare(select_event_count);
+    auto event = conn.cached(select_event_count);
     event.bind(1, event_id);
     if (!event.step()) return counts;
     counts.push_back(SeatCount{event_id, std::nullopt, event.int32(0), event.int32(1), event.int32(2)});
-    auto sessions = conn.prepare(select_session_counts);
+    auto sessions = conn.cached(select_session_counts);
     sessions.bind(1, event_id);
     while (sessions.step()) counts.push_back(read_session_count(sessions));
     return counts;
 }
 
 std::optional<SeatCount> session_seat_count(Connection& conn, Id session_id) {
-    auto stmt = conn.prepare(select_one_session_count);
+    auto stmt = conn.cached(select_one_session_count);
     stmt.bind(1, session_id);
     if (!stmt.step()) return std::nullopt;
     return read_session_count(stmt);

@@ -54,8 +54,8 @@ SELECT id, event_id, title, starts_at, ends_at, capacity, status FROM sessions W
 )sql";
 
 constexpr std::string_view count_session_enrolments = R"sql(
-SELECT coalesce(sum(status = 'confirmed'), 0), coalesce(sum(status = 'waitlisted'), 0)
-FROM session_enrolments WHERE session_id = ?1
+SELECT c.confirmed, c.waitlisted FROM seat_counters c JOIN sessions s ON s.event_id = c.event_id AND s.id = c.session_id
+WHERE s.id = ?1
 )sql";
 
 constexpr std::string_view select_active_enrolment = R"sql(
@@ -128,9 +128,9 @@ struct Counts {
 };
 
 Counts count_rows(Connection& conn, std::string_view sql, Id id) {
-    auto stmt = conn.prepare(sql);
+    auto stmt = conn.cached(sql);
     stmt.bind(1, id);
-    stmt.step();
+    if (!stmt.step()) return Counts{};
     return Counts{stmt.int32(0), stmt.int32(1)};
 }
 
@@ -164,7 +164,7 @@ struct SessionRow {
 
 std::optional<RegistrationRow> find_registration_row(Connection& conn, const std::string& code) {
     if (!util::looks_like_code(code)) return std::nullopt;
-    auto stmt = conn.prepare(select_registration_by_code);
+    auto stmt = conn.cached(select_registration_by_code);
     stmt.bind(1, code);
     if (!stmt.step()) return std::nullopt;
     return RegistrationRow{stmt.int64(0), stmt.int64(1),
@@ -178,7 +178,7 @@ RegistrationRow require_registration(Connection& conn, const std::string& code) 
 }
 
 std::optional<SessionRow> find_session(Connection& conn, Id session_id) {
-    auto stmt = conn.prepare(select_session);
+    auto stmt = conn.cached(select_session);
     stmt.bind(1, session_id);
     if (!stmt.step()) return std::nullopt;
     return SessionRow{stmt.int64(0),         stmt.int64(1), stmt.text(2), instant_of(stmt, 3),
@@ -192,22 +192,22 @@ domain::Event require_event(Connection& conn, Id event_id) {
 }
 
 std::optional<domain::MemberStanding> member_standing(Connection& conn, Id organisation_id) {
-    auto org = conn.prepare(select_organisation);
+    auto org = conn.cached(select_organisation);
     org.bind(1, organisation_id);
     if (!org.step()) return std::nullopt;
     domain::MemberStanding standing{org.text(0), org.int64(1) != 0, {}};
-    auto dues = conn.prepare(select_dues_years);
+    auto dues = conn.cached(select_dues_years);
     dues.bind(1, organisation_id);
     while (dues.step()) standing.dues_paid_years.push_back(dues.int32(0));
     return standing;
 }
 
 void set_registration_status(Connection& conn, Id id, RegistrationStatus status, Instant now) {
-    conn.prepare(update_registration_status).bind(1, id).bind(2, domain::to_string(status)).bind(3, domain::format_utc(now)).run();
+    conn.cached(update_registration_status).bind(1, id).bind(2, domain::to_string(status)).bind(3, domain::format_utc(now)).run();
 }
 
 void set_enrolment_status(Connection& conn, Id id, RegistrationStatus status, Instant now) {
-    conn.prepare(update_enrolment_status).bind(1, id).bind(2, domain::to_string(status)).bind(3, domain::format_utc(now)).run();
+    conn.cached(update_enrolment_status).bind(1, id).bind(2, domain::to_string(status)).bind(3, domain::format_utc(now)).run();
 }
 
 bool may_promote_session(const SessionRow& session, Instant now) { return !session.cancelled && now < session.starts_at; }
@@ -256,7 +256,7 @@ RegistrationPlan plan_registration(Connection& conn, Id event_id, const Registra
     }
     domain::require_eligible(event.eligibility, member);
 
-    auto duplicate = conn.prepare(select_active_registration_by_email);
+    auto duplicate = conn.cached(select_active_registration_by_email);
     duplicate.bind(1, event_id).bind(2, input.email);
     if (duplicate.step())
         throw domain::Refusal("already_registered", "This email address is already registered for this event.");
@@ -273,13 +273,19 @@ RegistrationPlan plan_registration(Connection& conn, Id event_id, const Registra
 
 RegistrationView apply_registration(Connection& conn, ChangeSet& changes, const RegistrationPlan& plan,
                                     const RegistrationInput& input, Instant now) {
-    const auto code = util::random_code();
+    RegistrationView view;
+    view.code = util::random_code();
+    view.status = plan.status;
     std::optional<std::int64_t> seq;
-    if (plan.status == RegistrationStatus::waitlisted) seq = single_int(conn, next_registration_seq);
+    if (plan.status == RegistrationStatus::waitlisted) {
+        seq = single_int(conn, next_registration_seq);
+        // New places join the end of the list, behind everyone counted in the plan.
+        view.waitlist_position = plan.event.waitlisted + 1;
+    }
     try {
-        conn.prepare(insert_registration)
+        conn.cached(insert_registration)
             .bind(1, plan.event.id)
-            .bind(2, code)
+            .bind(2, view.code)
             .bind(3, input.name)
             .bind(4, input.email)
             .bind(5, input.organisation)
@@ -297,7 +303,17 @@ RegistrationView apply_registration(Connection& conn, ChangeSet& changes, const 
         throw;
     }
     changes.events.insert(plan.event.id);
-    return require_view(conn, code);
+    // The answer is built from what was just written rather than read back: this runs on
+    // the single writer, where every query counts.
+    view.id = conn.last_insert_rowid();
+    view.event = plan.event;
+    view.name = input.name;
+    view.email = input.email;
+    view.organisation = input.organisation;
+    view.member_organisation_id = input.member_organisation_id;
+    view.language = input.language;
+    view.created_at = view.updated_at = now;
+    return view;
 }
 
 RegistrationView register_delegate(Connection& conn, ChangeSet& changes, Id event_id, const RegistrationInput& input,
@@ -309,7 +325,7 @@ RegistrationView register_delegate(Connection& conn, ChangeSet& changes, Id even
 
 std::optional<RegistrationView> load_registration(Connection& conn, const std::string& code) {
     if (!util::looks_like_code(code)) return std::nullopt;
-    auto stmt = conn.prepare(select_registration_by_code);
+    auto stmt = conn.cached(select_registration_by_code);
     stmt.bind(1, code);
     if (!stmt.step()) return std::nullopt;
     RegistrationView view;
@@ -328,13 +344,13 @@ std::optional<RegistrationView> load_registration(Connection& conn, const std::s
     view.event = require_event(conn, event_id);
 
     if (view.status == RegistrationStatus::waitlisted && seq) {
-        auto position = conn.prepare(event_waitlist_position);
+        auto position = conn.cached(event_waitlist_position);
         position.bind(1, event_id).bind(2, *seq);
         position.step();
         view.waitlist_position = position.int32(0);
     }
 
-    auto enrolments = conn.prepare(select_registration_enrolments);
+    auto enrolments = conn.cached(select_registration_enrolments);
     enrolments.bind(1, view.id);
     while (enrolments.step()) {
         EnrolmentView e;
@@ -346,7 +362,7 @@ std::optional<RegistrationView> load_registration(Connection& conn, const std::s
         if (!enrolments.is_null(6)) e.room = NamedRef{enrolments.int64(6), enrolments.text(7)};
         e.status = domain::parse_registration_status(enrolments.text(8)).value_or(RegistrationStatus::cancelled);
         if (e.status == RegistrationStatus::waitlisted && !enrolments.is_null(9)) {
-            auto position = conn.prepare(session_waitlist_position);
+            auto position = conn.cached(session_waitlist_position);
             position.bind(1, e.session_id).bind(2, enrolments.int64(9));
             position.step();
             e.waitlist_position = position.int32(0);
@@ -364,7 +380,7 @@ RegistrationView cancel_registration(Connection& conn, ChangeSet& changes, const
     // Leave every session first, so that each freed place is handed on.
     std::vector<Id> freed_sessions;
     {
-        auto active = conn.prepare(select_active_enrolments_of_registration);
+        auto active = conn.cached(select_active_enrolments_of_registration);
         active.bind(1, row.id);
         std::vector<std::pair<Id, Id>> enrolments;  // enrolment id, session id
         while (active.step()) {
@@ -386,7 +402,7 @@ int promote_event_waitlist(Connection& conn, ChangeSet& changes, Id event_id, In
     if (!domain::may_promote(event, now, event.promote_after_close)) return 0;
     const int free = event.capacity - event.confirmed;
     if (free <= 0 || event.waitlisted == 0) return 0;
-    auto first = conn.prepare(select_first_waitlisted_registrations);
+    auto first = conn.cached(select_first_waitlisted_registrations);
     first.bind(1, event_id).bind(2, free);
     std::vector<Id> promoted;
     while (first.step()) promoted.push_back(first.int64(0));
@@ -411,11 +427,11 @@ EnrolmentResult enrol(Connection& conn, ChangeSet& changes, const std::string& c
     if (session->cancelled) throw domain::Refusal("session_cancelled", "This session has been cancelled.");
     if (now >= session->starts_at) throw domain::Refusal("session_started", "This session has already started.");
 
-    auto existing = conn.prepare(select_active_enrolment);
+    auto existing = conn.cached(select_active_enrolment);
     existing.bind(1, registration.id).bind(2, session_id);
     if (existing.step()) throw domain::Refusal("already_enrolled", "You already hold a place in this session.");
 
-    auto overlap = conn.prepare(select_overlapping_session);
+    auto overlap = conn.cached(select_overlapping_session);
     overlap.bind(1, registration.id)
         .bind(2, session_id)
         .bind(3, domain::format_utc(session->starts_at))
@@ -434,7 +450,7 @@ EnrolmentResult enrol(Connection& conn, ChangeSet& changes, const std::string& c
     const auto status = decision == domain::SeatDecision::confirm ? RegistrationStatus::confirmed : RegistrationStatus::waitlisted;
     std::optional<std::int64_t> seq;
     if (status == RegistrationStatus::waitlisted) seq = single_int(conn, next_enrolment_seq);
-    conn.prepare(insert_enrolment)
+    conn.cached(insert_enrolment)
         .bind(1, registration.id)
         .bind(2, session_id)
         .bind(3, domain::to_string(status))
@@ -449,7 +465,7 @@ EnrolmentResult enrol(Connection& conn, ChangeSet& changes, const std::string& c
 
 EnrolmentResult leave_session(Connection& conn, ChangeSet& changes, const std::string& code, Id session_id, Instant now) {
     const auto registration = require_registration(conn, code);
-    auto existing = conn.prepare(select_active_enrolment);
+    auto existing = conn.cached(select_active_enrolment);
     existing.bind(1, registration.id).bind(2, session_id);
     if (!existing.step()) throw domain::NotFound("enrolment_not_found", "You hold no place in this session.");
     const Id enrolment_id = existing.int64(0);
@@ -471,7 +487,7 @@ int promote_session_waitlist(Connection& conn, ChangeSet& changes, Id session_id
     const auto counts = count_rows(conn, count_session_enrolments, session_id);
     const int free = session->capacity - counts.confirmed;
     if (free <= 0 || counts.waitlisted == 0) return 0;
-    auto first = conn.prepare(select_first_waitlisted_enrolments);
+    auto first = conn.cached(select_first_waitlisted_enrolments);
     first.bind(1, session_id).bind(2, free);
     std::vector<Id> promoted;
     while (first.step()) promoted.push_back(first.int64(0));
@@ -482,7 +498,7 @@ int promote_session_waitlist(Connection& conn, ChangeSet& changes, Id session_id
 
 void set_event_capacity(Connection& conn, ChangeSet& changes, Id event_id, int capacity, Instant now) {
     require_event(conn, event_id);
-    conn.prepare(update_event_capacity).bind(1, event_id).bind(2, capacity).run();
+    conn.cached(update_event_capacity).bind(1, event_id).bind(2, capacity).run();
     changes.events.insert(event_id);
     promote_event_waitlist(conn, changes, event_id, now);
 }
@@ -490,7 +506,7 @@ void set_event_capacity(Connection& conn, ChangeSet& changes, Id event_id, int c
 void set_session_capacity(Connection& conn, ChangeSet& changes, Id session_id, int capacity, Instant now) {
     const auto session = find_session(conn, session_id);
     if (!session) throw domain::NotFound("session_not_found", "There is no such session.");
-    conn.prepare(update_session_capacity).bind(1, session_id).bind(2, capacity).run();
+    conn.cached(update_session_capacity).bind(1, session_id).bind(2, capacity).run();
     changes.events.insert(session->event_id);
     promote_session_waitlist(conn, changes, session_id, now);
 }
@@ -498,7 +514,7 @@ void set_session_capacity(Connection& conn, ChangeSet& changes, Id session_id, i
 // --- idempotency and organisations ----------------------------------------------------
 
 std::optional<StoredAnswer> find_idempotent_answer(Connection& conn, const std::string& scope, const std::string& key) {
-    auto stmt = conn.prepare(select_idempotent_answer);
+    auto stmt = conn.cached(select_idempotent_answer);
     stmt.bind(1, scope).bind(2, key);
     if (!stmt.step()) return std::nullopt;
     return StoredAnswer{stmt.text(0), stmt.int32(1), stmt.text(2)};
@@ -506,7 +522,7 @@ std::optional<StoredAnswer> find_idempotent_answer(Connection& conn, const std::
 
 void store_idempotent_answer(Connection& conn, const std::string& scope, const std::string& key,
                              const StoredAnswer& answer, Instant now) {
-    conn.prepare(insert_idempotent_answer)
+    conn.cached(insert_idempotent_answer)
         .bind(1, scope)
         .bind(2, key)
         .bind(3, answer.request_hash)
@@ -517,7 +533,7 @@ void store_idempotent_answer(Connection& conn, const std::string& scope, const s
 }
 
 std::vector<OrganisationSummary> list_organisations(Connection& conn) {
-    auto stmt = conn.prepare(select_organisations);
+    auto stmt = conn.cached(select_organisations);
     std::vector<OrganisationSummary> out;
     while (stmt.step())
         out.push_back(OrganisationSummary{stmt.int64(0), stmt.text(1), stmt.text(2), stmt.text(3), stmt.int64(4) != 0});

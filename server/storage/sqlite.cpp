@@ -35,10 +35,14 @@ Connection::Connection(const std::string& path, OpenMode mode) {
 }
 
 Connection::~Connection() {
+    for (auto& [sql, stmt] : cache_) sqlite3_finalize(stmt);
     if (db_) sqlite3_close_v2(db_);
 }
 
-Connection::Connection(Connection&& other) noexcept : db_(other.db_) { other.db_ = nullptr; }
+Connection::Connection(Connection&& other) noexcept : db_(other.db_), cache_(std::move(other.cache_)) {
+    other.db_ = nullptr;
+    other.cache_.clear();
+}
 
 void Connection::exec(std::string_view sql) {
     std::string owned(sql);
@@ -53,6 +57,20 @@ void Connection::exec(std::string_view sql) {
 
 Statement Connection::prepare(std::string_view sql) { return Statement(db_, sql); }
 
+Statement Connection::cached(std::string_view sql) {
+    auto& stmt = cache_[sql.data()];
+    if (!stmt) {
+        const int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &stmt,
+                                          nullptr);
+        if (rc != SQLITE_OK) {
+            stmt = nullptr;
+            cache_.erase(sql.data());
+            fail(db_, rc, "prepare");
+        }
+    }
+    return Statement(db_, stmt);
+}
+
 std::int64_t Connection::last_insert_rowid() const { return sqlite3_last_insert_rowid(db_); }
 
 int Connection::changes() const { return sqlite3_changes(db_); }
@@ -62,11 +80,19 @@ Statement::Statement(sqlite3* db, std::string_view sql) : db_(db) {
     if (rc != SQLITE_OK) fail(db_, rc, "prepare");
 }
 
+Statement::Statement(sqlite3* db, sqlite3_stmt* cached) : db_(db), stmt_(cached), owned_(false) {}
+
 Statement::~Statement() {
-    if (stmt_) sqlite3_finalize(stmt_);
+    if (!stmt_) return;
+    if (owned_) {
+        sqlite3_finalize(stmt_);
+    } else {
+        sqlite3_reset(stmt_);
+        sqlite3_clear_bindings(stmt_);
+    }
 }
 
-Statement::Statement(Statement&& other) noexcept : db_(other.db_), stmt_(other.stmt_) {
+Statement::Statement(Statement&& other) noexcept : db_(other.db_), stmt_(other.stmt_), owned_(other.owned_) {
     other.stmt_ = nullptr;
 }
 

@@ -7,6 +7,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 struct sqlite3;
 struct sqlite3_stmt;
@@ -40,17 +41,25 @@ public:
     // Runs one or more statements without results (DDL, PRAGMA, BEGIN...).
     void exec(std::string_view sql);
     Statement prepare(std::string_view sql);
+    // A statement prepared once per connection and reused, keyed by the address of `sql`:
+    // pass only SQL with static storage (the named constants of the storage layer). It is
+    // reset when the returned Statement goes out of scope. Do not use the same SQL twice
+    // at once (e.g. in a loop over its own rows).
+    Statement cached(std::string_view sql);
     std::int64_t last_insert_rowid() const;
     int changes() const;
     sqlite3* handle() const noexcept { return db_; }
 
 private:
     sqlite3* db_ = nullptr;
+    std::unordered_map<const char*, sqlite3_stmt*> cache_;
 };
 
 class Statement {
 public:
     Statement(sqlite3* db, std::string_view sql);
+    // Wraps a cached statement: reset, not finalized, on destruction.
+    Statement(sqlite3* db, sqlite3_stmt* cached);
     ~Statement();
     Statement(const Statement&) = delete;
     Statement& operator=(const Statement&) = delete;
@@ -88,6 +97,7 @@ public:
 private:
     sqlite3* db_;
     sqlite3_stmt* stmt_ = nullptr;
+    bool owned_ = true;
 };
 
 // BEGIN IMMEDIATE (or DEFERRED for reads) ... COMMIT; rolls back in the destructor

@@ -269,3 +269,28 @@ TEST(RegistrationConcurrencyTest, LastSeatsGoToExactlyCapacityOfManyConcurrentCo
     EXPECT_EQ(*positions.begin(), 1);
     EXPECT_EQ(*positions.rbegin(), delegates - 10);
 }
+
+TEST_F(Colloquium, SeatCountersAlwaysAgreeWithTheRows) {
+    const auto a = reg("a@x.org", before_deadline);
+    const auto b = reg("b@x.org", before_deadline);
+    reg("c@x.org", before_deadline);
+    reg("d@x.org", before_deadline);
+    enrol(conn, changes, a.code, workshop, before_deadline);
+    enrol(conn, changes, b.code, workshop, before_deadline);
+    cancel_registration(conn, changes, a.code, before_deadline);
+    set_event_capacity(conn, changes, event, 3, before_deadline);
+    leave_session(conn, changes, b.code, workshop, before_deadline);
+    auto mismatches = conn.prepare(R"sql(
+        SELECT count(*) FROM seat_counters c WHERE
+          (c.session_id = 0 AND (c.confirmed, c.waitlisted) IS NOT
+             (SELECT coalesce(sum(status = 'confirmed'), 0), coalesce(sum(status = 'waitlisted'), 0)
+              FROM registrations WHERE event_id = c.event_id))
+          OR (c.session_id <> 0 AND (c.confirmed, c.waitlisted) IS NOT
+             (SELECT coalesce(sum(status = 'confirmed'), 0), coalesce(sum(status = 'waitlisted'), 0)
+              FROM session_enrolments WHERE session_id = c.session_id)))sql");
+    mismatches.step();
+    EXPECT_EQ(mismatches.int32(0), 0);
+    auto rows = conn.prepare("SELECT count(*) FROM seat_counters");
+    rows.step();
+    EXPECT_EQ(rows.int32(0), 2 + 4);  // two events, four sessions
+}
