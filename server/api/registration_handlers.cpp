@@ -32,6 +32,12 @@ struct Idempotent {
     std::string request_hash;
 };
 
+Idempotent idempotent(const Request& request, std::string scope) {
+    Idempotent idem{std::move(scope), idempotency_key(request), {}};
+    if (idem.key) idem.request_hash = util::sha256_hex(request.body);
+    return idem;
+}
+
 template <typename Change>
 Response run_change(Connection& conn, const Idempotent& idem, Change change, std::string_view request_id) {
     if (idem.key) {
@@ -159,8 +165,7 @@ void create_registration(Services& services, const Request& request, std::string
     if (!event_id && !slug) throw ApiError(404, "event_not_found", "There is no such event.");
     const auto body = parse_json_object(request);
     auto input = registration_input(body);
-    Idempotent idem{"POST /api/events/" + std::string(event_ident) + "/registrations", idempotency_key(request),
-                    util::sha256_hex(request.body)};
+    Idempotent idem = idempotent(request, "POST /api/events/" + std::string(event_ident) + "/registrations");
     if (services.hooks.bypass_single_writer && event_id) {
         register_bypassing_the_writer(services, request, *event_id, std::move(input), std::move(respond));
         return;
@@ -201,8 +206,7 @@ void enrol_in_session(Services& services, const Request& request, std::string_vi
     auto valid_code = require_code_shape(code);
     const auto body = parse_json_object(request);
     const auto session_id = required_id(body, "session_id");
-    Idempotent idem{"POST /api/registrations/" + valid_code + "/sessions", idempotency_key(request),
-                    util::sha256_hex(request.body)};
+    Idempotent idem = idempotent(request, "POST /api/registrations/" + valid_code + "/sessions");
     write_and_respond(
         services, request, std::move(idem),
         [&services, code = std::move(valid_code), session_id](Connection& conn, storage::ChangeSet& changes) {

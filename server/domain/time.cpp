@@ -63,7 +63,31 @@ bool is_valid_timezone(std::string_view zone) {
     }
 }
 
-std::string format_utc(Instant instant) { return date::format("%FT%TZ", instant); }
+namespace {
+
+// "YYYY-MM-DDTHH:MM:SS" of a wall-clock or UTC time, without iostreams (this runs for
+// every time in every response).
+void write_date_time(char* out, std::chrono::seconds since_epoch) {
+    const auto days = date::floor<date::days>(since_epoch);
+    const date::year_month_day ymd{date::sys_days{days}};
+    auto rest = since_epoch - days;
+    const auto h = std::chrono::duration_cast<std::chrono::hours>(rest);
+    rest -= h;
+    const auto m = std::chrono::duration_cast<std::chrono::minutes>(rest);
+    rest -= m;
+    std::snprintf(out, 20, "%04d-%02u-%02uT%02d:%02d:%02d", static_cast<int>(ymd.year()),
+                  static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()), static_cast<int>(h.count()),
+                  static_cast<int>(m.count()), static_cast<int>(rest.count()));
+}
+
+}  // namespace
+
+std::string format_utc(Instant instant) {
+    char text[24];
+    write_date_time(text, instant.time_since_epoch());
+    text[19] = 'Z';
+    return std::string(text, 20);
+}
 
 std::optional<Instant> parse_utc(std::string_view text) {
     date::year_month_day ymd{};
@@ -76,14 +100,13 @@ std::optional<Instant> parse_utc(std::string_view text) {
 std::string format_in_zone(Instant instant, std::string_view zone) {
     const auto* tz = zone_or_throw(zone);
     const auto info = tz->get_info(instant);
-    const auto local = LocalTime{(instant + info.offset).time_since_epoch()};
     auto offset = std::chrono::duration_cast<std::chrono::minutes>(info.offset).count();
+    char text[32];
+    write_date_time(text, (instant + info.offset).time_since_epoch());
     const char sign = offset < 0 ? '-' : '+';
     if (offset < 0) offset = -offset;
-    char suffix[8];
-    std::snprintf(suffix, sizeof suffix, "%c%02d:%02d", sign, static_cast<int>(offset / 60),
-                  static_cast<int>(offset % 60));
-    return date::format("%FT%T", local) + suffix;
+    std::snprintf(text + 19, 8, "%c%02d:%02d", sign, static_cast<int>(offset / 60), static_cast<int>(offset % 60));
+    return std::string(text, 25);
 }
 
 Instant to_instant(LocalTime local, std::string_view zone) {

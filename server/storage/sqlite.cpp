@@ -180,19 +180,27 @@ void Transaction::commit() {
     done_ = true;
 }
 
-Savepoint::Savepoint(Connection& conn) : conn_(conn) { conn_.exec("SAVEPOINT command"); }
+namespace {
+// Prepared once per connection (Connection::cached keys on these addresses).
+constexpr std::string_view savepoint_begin = "SAVEPOINT command";
+constexpr std::string_view savepoint_release = "RELEASE command";
+constexpr std::string_view savepoint_rollback = "ROLLBACK TO command";
+}  // namespace
+
+Savepoint::Savepoint(Connection& conn) : conn_(conn) { conn_.cached(savepoint_begin).run(); }
 
 Savepoint::~Savepoint() {
     if (!done_) {
         try {
-            conn_.exec("ROLLBACK TO command; RELEASE command");
+            conn_.cached(savepoint_rollback).run();
+            conn_.cached(savepoint_release).run();
         } catch (...) {
         }
     }
 }
 
 void Savepoint::release() {
-    conn_.exec("RELEASE command");
+    conn_.cached(savepoint_release).run();
     done_ = true;
 }
 
