@@ -30,6 +30,9 @@ struct Idempotent {
     std::string scope;
     std::optional<std::string> key;
     std::string request_hash;
+    // Where the scope depends on the database (an event addressed by slug or by id must
+    // share one scope), this works it out on the writer, before the key is looked up.
+    std::function<std::string(Connection&)> resolve_scope;
 };
 
 Idempotent idempotent(const Request& request, std::string scope) {
@@ -80,7 +83,13 @@ void write_and_respond(Services& services, const Request& request, Idempotent id
     services.db.write(
         [answer, idem = std::move(idem), change = std::move(change), rid = request.request_id](Connection& conn,
                                                                                               storage::ChangeSet& changes) {
-            *answer = run_change(conn, idem, [&] { return change(conn, changes); }, rid);
+            if (idem.key && idem.resolve_scope) {
+                auto resolved = idem;
+                resolved.scope = idem.resolve_scope(conn);
+                *answer = run_change(conn, resolved, [&] { return change(conn, changes); }, rid);
+            } else {
+                *answer = run_change(conn, idem, [&] { return change(conn, changes); }, rid);
+            }
         },
         [answer, respond = std::move(respond), rid = request.request_id](std::exception_ptr error) {
             respond(error ? response_for_exception(error, rid) : std::move(*answer));
@@ -166,6 +175,13 @@ void create_registration(Services& services, const Request& request, std::string
     const auto body = parse_json_object(request);
     auto input = registration_input(body);
     Idempotent idem = idempotent(request, "POST /api/events/" + std::string(event_ident) + "/registrations");
+    if (slug)
+        idem.resolve_scope = [ident = std::string(event_ident)](Connection& conn) {
+            const auto id = storage::find_event_id_by_slug(conn, ident);
+            return "POST /api/events/" + (id ? std::to_string(*id) : ident) + "/registrations";
+        };
+    else
+        idem.scope = "POST /api/events/" + std::to_string(*event_id) + "/registrations";  // "022" and "22" alike
     if (services.hooks.bypass_single_writer && event_id) {
         register_bypassing_the_writer(services, request, *event_id, std::move(input), std::move(respond));
         return;

@@ -62,7 +62,9 @@ std::optional<std::string> text_field(const nlohmann::json& body, const char* fi
 
 nlohmann::json parse_json_object(const Request& request) {
     const auto type = request.header("Content-Type");
-    if (!starts_with_ci(type, "application/json"))
+    const bool json_type = starts_with_ci(type, "application/json") &&
+                           (type.size() == 16 || type[16] == ';' || type[16] == ' ');
+    if (!json_type)
         throw ApiError(415, "unsupported_media_type", "Send the request body as JSON (Content-Type: application/json).");
     auto body = nlohmann::json::parse(request.body, nullptr, false);
     if (body.is_discarded() || !body.is_object())

@@ -9,6 +9,7 @@
 #include <iostream>
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 
@@ -90,6 +91,33 @@ inline ::testing::AssertionResult still_serving(std::uint16_t port) {
     if (parse_json(r.body) != nlohmann::json{{"status", "ok"}})
         return ::testing::AssertionFailure() << "GET /api/health body: " << r.body;
     return ::testing::AssertionSuccess();
+}
+
+// POST (or another method) with a JSON body and Content-Type: application/json, on a new
+// connection.
+inline Response send_json(std::uint16_t port, std::string_view method, std::string_view target,
+                          const nlohmann::json& body, Headers headers = {},
+                          std::chrono::milliseconds timeout = default_timeout) {
+    headers.emplace_back("Content-Type", "application/json");
+    return request(port, method, target, headers, body.dump(), timeout);
+}
+inline Response post_json(std::uint16_t port, std::string_view target, const nlohmann::json& body, Headers headers = {},
+                          std::chrono::milliseconds timeout = default_timeout) {
+    return send_json(port, "POST", target, body, std::move(headers), timeout);
+}
+
+// Runs `sql` on the database file `db` with the sqlite3 command-line tool (-bail: the first
+// failing statement stops it) and returns its standard output (list mode, "|" between
+// columns). Throws std::runtime_error with the tool's output if it is missing or fails.
+// Tests that need it check find_program("sqlite3") first and skip without it.
+inline std::string run_sql(const std::string& db, const std::string& sql) {
+    const auto sqlite3 = find_program("sqlite3");
+    if (!sqlite3) throw std::runtime_error("the sqlite3 command-line tool is not installed");
+    const auto r = run_program(*sqlite3, {"-bail", db, sql});
+    if (r.exit_code != 0)
+        throw std::runtime_error("sqlite3 " + db + " \"" + sql + "\" failed with status " + std::to_string(r.exit_code) +
+                                 ":\n" + r.output());
+    return r.out;
 }
 
 // Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
