@@ -1,4 +1,5 @@
 // congress: the event and congress management server. main() only wires the parts.
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -32,6 +33,7 @@ Usage:
   congress demo-load [options]   load the demo programme (Metropolis 2014 events)
   congress session --id N ...    change a session (time, room, capacity, cancel);
                                  see congress session --help
+  congress event --id N ...      change an event's capacity or allow late promotion
   congress version               print the version and the schema version
   congress help                  this text
 
@@ -148,13 +150,15 @@ int main(int argc, char** argv) {
         return 0;
     }
     const std::vector<std::string> args(argv + 2, argv + argc);
+    const auto getenv = [](const char* name) -> const char* { return std::getenv(name); };
+    const bool help_asked = std::any_of(args.begin(), args.end(), [](const std::string& a) { return a == "--help" || a == "-h"; });
     if (command == "session") {
-        for (const auto& arg : args)
-            if (arg == "--help" || arg == "-h") {
-                std::cout << admin::session_command_help();
-                return 0;
-            }
-        return admin::session_command(args, [](const char* name) -> const char* { return std::getenv(name); });
+        if (help_asked) std::cout << admin::session_command_help();
+        return help_asked ? 0 : admin::session_command(args, getenv);
+    }
+    if (command == "event") {
+        if (help_asked) std::cout << admin::event_command_help();
+        return help_asked ? 0 : admin::event_command(args, getenv);
     }
     for (const auto& arg : args) {
         if (arg == "--help" || arg == "-h") {

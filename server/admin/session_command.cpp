@@ -7,6 +7,7 @@
 #include "storage/database.hpp"
 #include "storage/migrations.hpp"
 #include "storage/programme_store.hpp"
+#include "storage/registration_store.hpp"
 
 namespace congress::admin {
 
@@ -94,6 +95,64 @@ int session_command(const std::vector<std::string>& args, const char* (*getenv)(
         std::cerr << "congress session: " << e.what() << '\n';
     } catch (const std::exception& e) {
         std::cerr << "congress session: " << e.what() << '\n';
+    }
+    return 1;
+}
+
+}  // namespace congress::admin
+
+namespace congress::admin {
+
+std::string event_command_help() {
+    return R"(Usage: congress event --id N [--capacity N] [--promote-after-close yes|no] [--db PATH]
+
+Changes an event's registration settings:
+  --capacity N                  places at event level; an increase promotes the waiting list
+  --promote-after-close yes|no  let freed places go to the waiting list after registration
+                                closes or the event starts (by default nobody is promoted then)
+  --db PATH                     database file [CONGRESS_DB] (default congress.db)
+)";
+}
+
+int event_command(const std::vector<std::string>& args, const char* (*getenv)(const char*)) {
+    std::string db_path = getenv("CONGRESS_DB") && *getenv("CONGRESS_DB") ? getenv("CONGRESS_DB") : "congress.db";
+    std::optional<domain::Id> event_id;
+    std::optional<int> capacity;
+    std::optional<bool> promote;
+    try {
+        for (std::size_t i = 0; i < args.size(); ++i) {
+            const auto& flag = args[i];
+            if (i + 1 >= args.size()) throw std::invalid_argument("missing value for " + flag);
+            const auto& value = args[++i];
+            if (flag == "--id") event_id = number(flag, value);
+            else if (flag == "--db") db_path = value;
+            else if (flag == "--capacity") capacity = static_cast<int>(number(flag, value));
+            else if (flag == "--promote-after-close") {
+                if (value != "yes" && value != "no") throw std::invalid_argument("--promote-after-close takes yes or no");
+                promote = value == "yes";
+            } else throw std::invalid_argument("unknown option " + flag);
+        }
+        if (!event_id) throw std::invalid_argument("--id is required");
+        if (!capacity && !promote) throw std::invalid_argument("nothing to change");
+    } catch (const std::invalid_argument& e) {
+        std::cerr << "congress event: " << e.what() << "\n\n" << event_command_help();
+        return 2;
+    }
+    try {
+        storage::Connection conn(db_path, storage::OpenMode::read_write_create);
+        storage::configure_writer(conn);
+        storage::ensure_not_newer(conn, storage::builtin_migrations());
+        storage::ChangeSet changes;
+        storage::Transaction tx(conn, storage::Transaction::Kind::immediate);
+        if (promote) storage::set_promote_after_close(conn, changes, *event_id, *promote, domain::now());
+        if (capacity) storage::set_event_capacity(conn, changes, *event_id, *capacity, domain::now());
+        tx.commit();
+        std::cout << "Event " << *event_id << " updated.\n";
+        return 0;
+    } catch (const domain::NotFound& e) {
+        std::cerr << "congress event: " << e.what() << '\n';
+    } catch (const std::exception& e) {
+        std::cerr << "congress event: " << e.what() << '\n';
     }
     return 1;
 }

@@ -10,6 +10,9 @@
 namespace congress::admin {
 
 std::string session_command_help();
+std::string event_command_help();
+// `congress event --id N [--capacity N] [--promote-after-close yes|no]`.
+int event_command(const std::vector<std::string>& args, const char* (*getenv)(const char*));
 // Returns the process exit code; prints what it did or why it refused.
 int session_command(const std::vector<std::string>& args, const char* (*getenv)(const char*));
 

@@ -138,6 +138,10 @@ void LiveFeed::watch(std::chrono::milliseconds interval) {
             // process such as `congress session`. Reads must not serve stale data either way.
             cache_.invalidate();
             publish_schedule_changes(conn);
+            // Counts another process changed (e.g. `congress event --capacity`); counts that
+            // did not move are not sent again.
+            for (const auto& topic : hub_.subscribed_topics("event:"))
+                if (const auto parsed = live::parse_topic(topic)) publish_seats(conn, parsed->id);
         }
     } catch (const std::exception& e) {
         log::error("live", std::string("change watcher stopped: ") + e.what());

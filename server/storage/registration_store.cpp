@@ -106,6 +106,7 @@ SELECT id, session_id, status FROM session_enrolments WHERE registration_id = ?1
 )sql";
 
 constexpr std::string_view update_event_capacity = "UPDATE events SET capacity = ?2 WHERE id = ?1";
+constexpr std::string_view update_promote_after_close = "UPDATE events SET promote_after_close = ?2 WHERE id = ?1";
 constexpr std::string_view update_session_capacity = "UPDATE sessions SET capacity = ?2 WHERE id = ?1";
 
 constexpr std::string_view select_idempotent_answer = R"sql(
@@ -501,6 +502,13 @@ void set_event_capacity(Connection& conn, ChangeSet& changes, Id event_id, int c
     conn.cached(update_event_capacity).bind(1, event_id).bind(2, capacity).run();
     changes.events.insert(event_id);
     promote_event_waitlist(conn, changes, event_id, now);
+}
+
+void set_promote_after_close(Connection& conn, ChangeSet& changes, Id event_id, bool allowed, Instant now) {
+    require_event(conn, event_id);
+    conn.cached(update_promote_after_close).bind(1, event_id).bind(2, allowed).run();
+    changes.events.insert(event_id);
+    if (allowed) promote_event_waitlist(conn, changes, event_id, now);
 }
 
 void set_session_capacity(Connection& conn, ChangeSet& changes, Id session_id, int capacity, Instant now) {

@@ -106,6 +106,10 @@ int promote_session_waitlist(Connection& conn, ChangeSet& changes, domain::Id se
 
 // Organiser actions (used by the CLI and tests until the organiser console lands).
 void set_event_capacity(Connection& conn, ChangeSet& changes, domain::Id event_id, int capacity, domain::Instant now);
+// Lets (or stops) freed places go to the waiting list after registration closes or the
+// event starts; allowing it promotes at once where places are free.
+void set_promote_after_close(Connection& conn, ChangeSet& changes, domain::Id event_id, bool allowed,
+                             domain::Instant now);
 void set_session_capacity(Connection& conn, ChangeSet& changes, domain::Id session_id, int capacity,
                           domain::Instant now);
 
