@@ -36,7 +36,9 @@ struct Idempotent {
 };
 
 Idempotent idempotent(const Request& request, std::string scope) {
-    Idempotent idem{std::move(scope), idempotency_key(request), {}};
+    Idempotent idem;
+    idem.scope = std::move(scope);
+    idem.key = idempotency_key(request);
     if (idem.key) idem.request_hash = util::sha256_hex(request.body);
     return idem;
 }

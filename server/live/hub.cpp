@@ -1,10 +1,30 @@
 #include "live/hub.hpp"
 
 #include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <ctime>
 
 #include "util/random.hpp"
 
 namespace congress::live {
+
+namespace {
+
+// When the change was published (just after its commit), RFC 3339 UTC with milliseconds.
+std::string now_rfc3339_ms() {
+    const auto now = std::chrono::system_clock::now();
+    const auto seconds = std::chrono::system_clock::to_time_t(now);
+    const auto millis = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
+    std::tm utc{};
+    gmtime_r(&seconds, &utc);
+    char text[32];
+    std::snprintf(text, sizeof text, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", utc.tm_year + 1900, utc.tm_mon + 1,
+                  utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec, static_cast<int>(millis));
+    return text;
+}
+
+}  // namespace
 
 Hub::Hub(HubOptions options) : options_(options), epoch_(util::random_code().substr(0, 12)) {}
 
@@ -20,6 +40,7 @@ std::uint64_t Hub::publish(const std::string& topic, nlohmann::json body, std::s
         body["topic"] = topic;
         body["seq"] = message.seq;
         body["epoch"] = epoch_;
+        body["at"] = now_rfc3339_ms();
         message.text = std::make_shared<const std::string>(
             body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
         t.log.push_back(message);
