@@ -118,8 +118,12 @@ void LiveFeed::snapshot(const live::Topic& topic, std::function<void(std::option
 
 void LiveFeed::start_watcher(std::chrono::milliseconds interval) {
     {
+        // Baselines: what exists now is not news; only later changes are published.
         storage::Connection conn(db_.path(), storage::OpenMode::read_only);
         last_schedule_change_ = storage::last_schedule_change_id(conn);
+        std::lock_guard lock(mutex_);
+        for (const auto& count : storage::all_seat_counts(conn))
+            last_seats_.emplace(std::make_pair(count.event, count.session.value_or(0)), count);
     }
     watcher_ = std::thread([this, interval] { watch(interval); });
 }

@@ -32,6 +32,14 @@ FROM sessions s LEFT JOIN seat_counters c ON c.event_id = s.event_id AND c.sessi
 WHERE s.id = ?1
 )sql";
 
+constexpr std::string_view select_all_counts = R"sql(
+SELECT e.id, NULL, e.capacity, coalesce(c.confirmed, 0), coalesce(c.waitlisted, 0)
+FROM events e LEFT JOIN seat_counters c ON c.event_id = e.id AND c.session_id = 0
+UNION ALL
+SELECT s.event_id, s.id, s.capacity, coalesce(c.confirmed, 0), coalesce(c.waitlisted, 0)
+FROM sessions s LEFT JOIN seat_counters c ON c.event_id = s.event_id AND c.session_id = s.id
+)sql";
+
 constexpr std::string_view select_schedule_version = "SELECT schedule_version FROM events WHERE id = ?1";
 
 constexpr std::string_view select_schedule_changes_after = R"sql(
@@ -100,6 +108,14 @@ std::vector<SeatCount> event_seat_counts(Connection& conn, Id event_id) {
     auto sessions = conn.cached(select_session_counts);
     sessions.bind(1, event_id);
     while (sessions.step()) counts.push_back(read_session_count(sessions));
+    return counts;
+}
+
+std::vector<SeatCount> all_seat_counts(Connection& conn) {
+    auto stmt = conn.prepare(select_all_counts);
+    std::vector<SeatCount> counts;
+    while (stmt.step())
+        counts.push_back(SeatCount{stmt.int64(0), stmt.optional_int64(1), stmt.int32(2), stmt.int32(3), stmt.int32(4)});
     return counts;
 }
 

@@ -27,6 +27,8 @@ struct SeatCount {
 
 // The event's own count first, then each of its sessions.
 std::vector<SeatCount> event_seat_counts(Connection& conn, domain::Id event_id);
+// Every event's and session's count (the live feed's baseline at start-up).
+std::vector<SeatCount> all_seat_counts(Connection& conn);
 std::optional<SeatCount> session_seat_count(Connection& conn, domain::Id session_id);
 std::optional<int> schedule_version(Connection& conn, domain::Id event_id);
 
