@@ -65,6 +65,19 @@ export default {
   demoNotice:
     'Items tagged “demo data” are illustrations: their titles, speakers and other details are invented.',
 
+  'live.on': 'Live',
+  'live.reconnecting': 'Reconnecting…',
+  'live.programmeUpdated': 'Programme updated: {changes}',
+  'live.programmeUpdatedGeneric': 'The programme has been updated.',
+  'live.added': '“{title}” added on {day} at {time}',
+  'live.movedTime': '“{title}” moved to {time}',
+  'live.movedDay': '“{title}” moved to {day} at {time}',
+  'live.movedTimeRoom': '“{title}” moved to {time}, {room}',
+  'live.movedRoom': '“{title}” moved to {room}',
+  'live.changed': '“{title}” changed',
+  'live.cancelled': '“{title}” cancelled',
+  'live.reason': '{change} ({reason})',
+
   'register.heading': 'Register',
   'register.jump': 'Register now',
   'register.intro':
@@ -186,6 +199,10 @@ export default {
   'reg.notFoundText': 'There is no registration for this link.',
   'reg.notFoundHelp':
     'Check that you copied the whole link you were given when you registered. If you have lost it, register again from the event page.',
+  'reg.live.promoted': 'You have a place now: your registration is confirmed.',
+  'reg.live.position': 'You are now number {position} on the waiting list.',
+  'reg.live.cancelled': 'This registration has been cancelled.',
+  'reg.live.sessionPromoted': 'You have a place in “{title}” now.',
 
   eventUnavailable: 'Event unavailable',
   'error.not_found': 'This event could not be found.',

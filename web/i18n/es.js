@@ -63,6 +63,19 @@ export default {
   demoNotice:
     'Los elementos marcados como «datos de demostración» son ilustrativos: sus títulos, ponentes y demás detalles son inventados.',
 
+  'live.on': 'En directo',
+  'live.reconnecting': 'Reconectando…',
+  'live.programmeUpdated': 'Programa actualizado: {changes}',
+  'live.programmeUpdatedGeneric': 'El programa se ha actualizado.',
+  'live.added': 'Sesión «{title}» añadida el {day} a las {time}',
+  'live.movedTime': 'Sesión «{title}» trasladada a las {time}',
+  'live.movedDay': 'Sesión «{title}» trasladada al {day} a las {time}',
+  'live.movedTimeRoom': 'Sesión «{title}» trasladada a las {time}, {room}',
+  'live.movedRoom': 'Sesión «{title}» trasladada a {room}',
+  'live.changed': 'Sesión «{title}» modificada',
+  'live.cancelled': 'Sesión «{title}» cancelada',
+  'live.reason': '{change} ({reason})',
+
   'register.heading': 'Inscripción',
   'register.jump': 'Inscribirse',
   'register.intro':
@@ -184,6 +197,10 @@ export default {
   'reg.notFoundText': 'No hay ninguna inscripción para este enlace.',
   'reg.notFoundHelp':
     'Compruebe que ha copiado entero el enlace que recibió al inscribirse. Si lo ha perdido, inscríbase de nuevo desde la página del evento.',
+  'reg.live.promoted': 'Ya tiene plaza: su inscripción está confirmada.',
+  'reg.live.position': 'Ahora ocupa el puesto {position} en la lista de espera.',
+  'reg.live.cancelled': 'Esta inscripción ha sido cancelada.',
+  'reg.live.sessionPromoted': 'Ya tiene plaza en «{title}».',
 
   eventUnavailable: 'Evento no disponible',
   'error.not_found': 'No se ha encontrado este evento.',

@@ -63,6 +63,19 @@ export default {
   demoNotice:
     'Les éléments marqués « données de démo » sont des illustrations : leurs titres, intervenants et autres détails sont inventés.',
 
+  'live.on': 'En direct',
+  'live.reconnecting': 'Reconnexion…',
+  'live.programmeUpdated': 'Programme mis à jour : {changes}',
+  'live.programmeUpdatedGeneric': 'Le programme a été mis à jour.',
+  'live.added': 'Session « {title} » ajoutée le {day} à {time}',
+  'live.movedTime': 'Session « {title} » déplacée à {time}',
+  'live.movedDay': 'Session « {title} » déplacée au {day} à {time}',
+  'live.movedTimeRoom': 'Session « {title} » déplacée à {time}, {room}',
+  'live.movedRoom': 'Session « {title} » déplacée : {room}',
+  'live.changed': 'Session « {title} » modifiée',
+  'live.cancelled': 'Session « {title} » annulée',
+  'live.reason': '{change} ({reason})',
+
   'register.heading': 'Inscription',
   'register.jump': 'S’inscrire',
   'register.intro':
@@ -187,6 +200,10 @@ export default {
   'reg.notFoundText': 'Aucune inscription ne correspond à ce lien.',
   'reg.notFoundHelp':
     'Vérifiez que vous avez copié le lien en entier tel qu’il vous a été donné lors de l’inscription. Si vous l’avez perdu, inscrivez-vous à nouveau depuis la page de l’événement.',
+  'reg.live.promoted': 'Vous avez une place : votre inscription est confirmée.',
+  'reg.live.position': 'Vous êtes maintenant en position {position} sur la liste d’attente.',
+  'reg.live.cancelled': 'Cette inscription a été annulée.',
+  'reg.live.sessionPromoted': 'Vous avez maintenant une place à « {title} ».',
 
   eventUnavailable: 'Événement indisponible',
   'error.not_found': 'Cet événement est introuvable.',

@@ -36,3 +36,25 @@ export function paragraphs(text, attrs = {}) {
     .filter(Boolean)
     .map((p) => h('p', attrs, p));
 }
+
+const FLASH_MS = 2500;
+const flashTimers = new WeakMap();
+
+/**
+ * Mark an element as just updated for a moment (class "flash"; the CSS fades
+ * it out, or shows it still when the reader prefers reduced motion).
+ */
+export function flash(el) {
+  if (!el) return;
+  clearTimeout(flashTimers.get(el));
+  el.classList.remove('flash');
+  void el.offsetWidth; // restart the animation when it is already running
+  el.classList.add('flash');
+  flashTimers.set(
+    el,
+    setTimeout(() => {
+      el.classList.remove('flash');
+      flashTimers.delete(el);
+    }, FLASH_MS),
+  );
+}

@@ -1,16 +1,27 @@
 // Event page, served for /events/{id-or-slug}: overview, registration window,
-// and the programme by day or by track.
+// and the programme by day or by track. Seat counts and the programme follow
+// the server's live channel (topic event:{id}) while the page is open.
 
-import { h, paragraphs } from './dom.js';
+import { h, paragraphs, flash } from './dom.js';
 import { initI18n, t, label, locale } from './i18n.js';
 import { getJSON, ApiError } from './api.js';
 import { formatDateRange, formatDateTime, formatDay, formatOffset, phase } from './format.js';
-import { seatsElement, updateSeats } from './seats.js';
-import { showLoading, showError, clearStatus } from './status.js';
-import { renderProgramme } from './programme.js';
+import { seatsElement, updateSeats, applyCounts, countsOf, seatLedger } from './seats.js';
+import { showLoading, showError, clearStatus, showConnection } from './status.js';
+import { renderProgramme, programmeChanges, describeChanges } from './programme.js';
 import { mountRegistration, availability } from './register-form.js';
+import { subscribe } from './live.js';
 
-const state = { event: null, view: 'day', registration: null };
+const state = {
+  event: null,
+  view: 'day',
+  registration: null,
+  shownVersion: 0, // the schedule_version of the programme on screen
+  wantedVersion: 0, // the newest schedule_version the live channel announced
+};
+
+// Live counts received, so that an event fetched meanwhile is not older than the page.
+const ledger = seatLedger();
 
 function eventRef() {
   const match = /^\/events\/([^/]+)\/?$/.exec(location.pathname);
@@ -133,6 +144,7 @@ function setupViewToggle() {
 /** Draw the whole page from event data; safe to call again with new data. */
 export function renderEvent(event) {
   state.event = event;
+  state.shownVersion = event.schedule_version ?? 0;
   document.title = `${event.title} · ${t('appName')}`;
   renderOverview(event);
   renderNotes(event);
@@ -140,20 +152,106 @@ export function renderEvent(event) {
   document.getElementById('event').hidden = false;
 }
 
-// After a registration the seat counts have changed: fetch and redraw them.
-async function refreshSeats() {
-  try {
-    const event = await getJSON(`/api/events/${encodeURIComponent(state.event.id)}`);
-    state.event = event;
-    state.registration?.setEvent(event);
-    updateSeats(document, { events: [event], sessions: event.sessions ?? [] });
-  } catch (err) {
-    console.warn(err); // the counts shown are only a little stale
+// ---- keeping up to date ------------------------------------------------------
+
+/** New counts (from the live channel or a fetch): redraw those that changed, briefly marked. */
+function applyLiveCounts(counts) {
+  const changed = applyCounts(state.event, counts);
+  if (changed.events.length === 0 && changed.sessions.length === 0) return;
+  updateSeats(document, changed, { highlight: true });
+  if (changed.events.length) state.registration?.setEvent(state.event);
+}
+
+/** A fetched event with a newer programme: redraw it, mark and announce what changed. */
+function showNewProgramme(fresh, reported) {
+  const before = state.event;
+  state.event = fresh;
+  state.shownVersion = fresh.schedule_version ?? 0;
+  renderNotes(fresh);
+  drawProgramme();
+  updateSeats(document, { events: [fresh] });
+  state.registration?.setEvent(fresh);
+
+  const changes = programmeChanges(before, fresh, reported);
+  for (const { session } of changes) {
+    for (const card of document.querySelectorAll(`#programme-body article[data-session-id="${CSS.escape(String(session.id))}"]`)) {
+      flash(card);
+    }
+  }
+  const region = document.getElementById('programme-updates');
+  region.textContent = describeChanges(fresh, changes);
+  flash(region);
+}
+
+let refreshing = null;
+let refreshAgain = false;
+const reportedChanges = [];
+
+/**
+ * Fetch the event again: a newer programme is redrawn, otherwise only the
+ * counts are brought up to date. Calls while one is on its way are folded
+ * into one more fetch.
+ */
+function refreshEvent(reported = []) {
+  reportedChanges.push(...reported);
+  if (refreshing) {
+    refreshAgain = true;
+    return refreshing;
+  }
+  refreshing = (async () => {
+    try {
+      let tries = 0;
+      do {
+        refreshAgain = false;
+        tries += 1;
+        const mark = ledger.mark();
+        const fresh = await getJSON(`/api/events/${encodeURIComponent(state.event.id)}`);
+        ledger.overlay(fresh, mark);
+        if ((fresh.schedule_version ?? 0) > state.shownVersion) {
+          showNewProgramme(fresh, reportedChanges.splice(0));
+        } else {
+          applyLiveCounts(countsOf(fresh));
+        }
+        // Announced but not served yet: ask once or twice more.
+        if (state.wantedVersion > state.shownVersion && tries < 3) refreshAgain = true;
+      } while (refreshAgain);
+    } catch (err) {
+      console.warn(err); // the page stays as it was; the next message or reconnection tries again
+    } finally {
+      refreshing = null;
+    }
+  })();
+  return refreshing;
+}
+
+function onLive(message) {
+  switch (message.type) {
+    case 'snapshot':
+      ledger.record(message.seats ?? []);
+      applyLiveCounts(message.seats ?? []);
+      if ((message.schedule_version ?? 0) > state.shownVersion) {
+        state.wantedVersion = Math.max(state.wantedVersion, message.schedule_version);
+        refreshEvent();
+      }
+      break;
+    case 'seats':
+      ledger.record([message]);
+      applyLiveCounts([message]);
+      break;
+    case 'schedule':
+      if ((message.version ?? 0) > state.shownVersion) {
+        state.wantedVersion = Math.max(state.wantedVersion, message.version);
+        refreshEvent(message.changes ?? []);
+      }
+      break;
+    default:
+      break; // an error: the page keeps what it shows
   }
 }
 
 async function main() {
   await initI18n();
+  showConnection();
   setupViewToggle();
   showLoading();
   try {
@@ -162,8 +260,10 @@ async function main() {
     renderEvent(await getJSON(`/api/events/${encodeURIComponent(ref)}`));
     clearStatus();
     state.registration = mountRegistration(document.getElementById('register'), state.event, {
-      onRegistered: refreshSeats,
+      // The live channel brings the new counts too; this covers a page without it.
+      onRegistered: () => refreshEvent(),
     });
+    subscribe(`event:${state.event.id}`, onLive);
   } catch (err) {
     document.title = `${t('eventUnavailable')} · ${t('appName')}`;
     document.getElementById('event-overview').replaceChildren();

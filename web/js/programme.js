@@ -1,5 +1,6 @@
 // The programme of an event, grouped by day or by track.
 // renderProgramme(event, 'day' | 'track') returns the nodes to insert.
+// programmeChanges() and describeChanges() tell what a new version changed.
 
 import { h, paragraphs } from './dom.js';
 import { t, label, locale } from './i18n.js';
@@ -135,4 +136,74 @@ export function renderProgramme(event, view) {
   const sessions = [...(event.sessions ?? [])].sort(compareSessions(trackPosition));
   if (sessions.length === 0) return [h('p', { class: 'empty' }, t('noSessions'))];
   return view === 'track' ? byTrack(event, sessions) : byDay(event, sessions);
+}
+
+// ---- what changed --------------------------------------------------------
+
+const sameInstant = (a, b) => new Date(a).getTime() === new Date(b).getTime();
+
+function changeKind(before, after) {
+  if (!before) return 'added';
+  if (after.status === 'cancelled' && before.status !== 'cancelled') return 'cancelled';
+  if (
+    !sameInstant(before.starts_at, after.starts_at) ||
+    !sameInstant(before.ends_at, after.ends_at) ||
+    (before.room?.id ?? null) !== (after.room?.id ?? null)
+  ) {
+    return 'moved';
+  }
+  if (before.title !== after.title || before.capacity !== after.capacity || before.status !== after.status) {
+    return 'changed';
+  }
+  return null;
+}
+
+/**
+ * The sessions a new version of the event changed: [{change, session, before,
+ * reason}] with change "added", "moved", "changed" or "cancelled". `reported`
+ * is the list a live schedule message carried: it gives the reasons.
+ */
+export function programmeChanges(before, after, reported = []) {
+  const old = new Map((before?.sessions ?? []).map((s) => [s.id, s]));
+  const told = new Map(reported.filter((c) => c?.session).map((c) => [c.session.id, c]));
+  const changes = [];
+  for (const session of after.sessions ?? []) {
+    const previous = old.get(session.id);
+    const change = changeKind(previous, session) ?? told.get(session.id)?.change;
+    if (!change) continue;
+    changes.push({ change, session, before: previous ?? null, reason: told.get(session.id)?.reason || null });
+  }
+  return changes;
+}
+
+function describeChange(event, { change, session, before, reason }) {
+  const tz = event.timezone;
+  const title = session.title;
+  const time = formatTime(session.starts_at, tz, locale());
+  const day = formatShortDay(session.starts_at, tz, locale());
+  let text = t('live.changed', { title });
+  if (change === 'added') {
+    text = t('live.added', { title, day, time });
+  } else if (change === 'cancelled') {
+    text = t('live.cancelled', { title });
+  } else if (change === 'moved' && before) {
+    const timeMoved = !sameInstant(before.starts_at, session.starts_at);
+    const roomMoved = (before.room?.id ?? null) !== (session.room?.id ?? null) && session.room;
+    if (timeMoved && dayKey(before.starts_at, tz) !== dayKey(session.starts_at, tz)) {
+      text = t('live.movedDay', { title, day, time });
+    } else if (timeMoved && roomMoved) {
+      text = t('live.movedTimeRoom', { title, time, room: session.room.name });
+    } else if (timeMoved) {
+      text = t('live.movedTime', { title, time });
+    } else if (roomMoved) {
+      text = t('live.movedRoom', { title, room: session.room.name });
+    }
+  }
+  return reason ? t('live.reason', { change: text, reason }) : text;
+}
+
+/** One sentence for people: "Programme updated: “…” moved to 11:00 (reason)". */
+export function describeChanges(event, changes) {
+  if (changes.length === 0) return t('live.programmeUpdatedGeneric');
+  return t('live.programmeUpdated', { changes: changes.map((c) => describeChange(event, c)).join('; ') });
 }

@@ -1,7 +1,7 @@
 // The registration form on the event page, and the confirmation that follows.
 //
 //   const form = mountRegistration(sectionElement, event, { onRegistered });
-//   form.setEvent(freshEvent);   // newer seat counts for the next form drawn
+//   form.setEvent(freshEvent);   // newer seat counts: the form follows them
 //
 // Checks the fields before sending (messages tied to each field with
 // aria-describedby and aria-invalid), sends an Idempotency-Key that is kept
@@ -144,10 +144,18 @@ export function mountRegistration(section, initialEvent, { onRegistered } = {}) 
   let event = initialEvent;
   let organisations = null; // member organisations, once loaded
   let organisationsFailed = false;
+  // What the section shows: "loading", "closed" (with closedFor, the reason),
+  // "form" (with formView, to follow the counts) or "done" (the confirmation).
+  let view = 'loading';
+  let closedFor = null;
+  let formView = null;
 
   const memberRequired = () => Boolean(event.eligibility);
 
   function drawClosed(reason) {
+    view = 'closed';
+    closedFor = reason;
+    formView = null;
     section.replaceChildren(
       h('h2', { id: 'register-heading' }, t('register.heading')),
       h('p', { class: 'register__closed' }, closedReason(event, reason)),
@@ -188,8 +196,9 @@ export function mountRegistration(section, initialEvent, { onRegistered } = {}) 
     let sending = false;
 
     const alert = h('div', { class: 'alert', id: 'register-alert', role: 'alert' });
-    const submitLabel = t(waitlist ? 'register.submitWaitlist' : 'register.submit');
+    let submitLabel = t(waitlist ? 'register.submitWaitlist' : 'register.submit');
     const button = h('button', { type: 'submit', class: 'button' }, submitLabel);
+    const waitlistNote = h('p', { class: 'note note--waitlist', hidden: !waitlist }, t('register.waitlistNote'));
     const form = h(
       'form',
       { class: 'register-form', novalidate: true, 'aria-labelledby': 'register-heading' },
@@ -296,17 +305,29 @@ export function mountRegistration(section, initialEvent, { onRegistered } = {}) 
     });
 
     section.replaceChildren(
-      ...[
-        h('h2', { id: 'register-heading' }, t('register.heading')),
-        h('p', {}, t('register.intro')),
-        waitlist ? h('p', { class: 'note note--waitlist' }, t('register.waitlistNote')) : null,
-        alert,
-        form,
-      ].filter(Boolean),
+      h('h2', { id: 'register-heading' }, t('register.heading')),
+      h('p', {}, t('register.intro')),
+      waitlistNote,
+      alert,
+      form,
     );
+    view = 'form';
+    closedFor = null;
+    formView = {
+      sending: () => sending,
+      // The event filled up or a place freed: the note and the button say so;
+      // what the delegate typed stays.
+      setWaitlist(on) {
+        waitlistNote.hidden = !on;
+        submitLabel = t(on ? 'register.submitWaitlist' : 'register.submit');
+        if (!sending) button.textContent = submitLabel;
+      },
+    };
   }
 
   function drawConfirmation(registration) {
+    view = 'done';
+    formView = null;
     const url = personalLink(registration.code);
     const waitlisted = registration.status === 'waitlisted';
     const copyStatus = h('p', { class: 'copy-status', role: 'status' });
@@ -379,6 +400,19 @@ export function mountRegistration(section, initialEvent, { onRegistered } = {}) 
     }
   }
 
+  async function openForm() {
+    view = 'loading';
+    section.replaceChildren(h('h2', { id: 'register-heading' }, t('register.heading')), h('p', {}, t('loading')));
+    if (!organisations) {
+      organisationsFailed = false;
+      await loadOrganisations();
+    }
+    drawForm();
+    if (organisationsFailed && memberRequired()) {
+      section.querySelector('#register-alert')?.replaceChildren(h('p', {}, t('register.organisationsUnavailable')));
+    }
+  }
+
   async function start() {
     const { open, reason } = availability(event);
     section.hidden = false;
@@ -386,11 +420,19 @@ export function mountRegistration(section, initialEvent, { onRegistered } = {}) 
       drawClosed(reason);
       return;
     }
-    section.replaceChildren(h('h2', { id: 'register-heading' }, t('register.heading')), h('p', {}, t('loading')));
-    await loadOrganisations();
-    drawForm();
-    if (organisationsFailed && memberRequired()) {
-      section.querySelector('#register-alert')?.replaceChildren(h('p', {}, t('register.organisationsUnavailable')));
+    await openForm();
+  }
+
+  // New counts: a full event without a waiting list closes the form, a freed
+  // place opens it again, and a form switches to and from the waiting list.
+  function followCounts() {
+    const next = availability(event);
+    if (view === 'form') {
+      if (formView.sending()) return; // the server's answer decides
+      if (!next.open) drawClosed(next.reason);
+      else formView.setWaitlist(next.waitlist);
+    } else if (view === 'closed' && closedFor === 'full' && next.open) {
+      openForm();
     }
   }
 
@@ -398,6 +440,7 @@ export function mountRegistration(section, initialEvent, { onRegistered } = {}) 
   return {
     setEvent(fresh) {
       event = fresh;
+      followCounts();
     },
   };
 }

@@ -1,15 +1,19 @@
 // "My registration", served for /r/{code}: the delegate's registration, their
-// sessions, the programme to choose sessions from, and cancelling.
+// sessions, the programme to choose sessions from, and cancelling. The page
+// follows the live channel (topics registration:{code} and event:{id}): a
+// place freed on the waiting list, seat counts, programme changes.
 //
 // Whoever holds the code may manage the registration, so the code is only
 // ever sent to our own API (and the page sets no-referrer).
 
-import { h } from './dom.js';
+import { h, flash } from './dom.js';
 import { initI18n, t, has, locale } from './i18n.js';
 import { getJSON, postJSON, deleteJSON, newIdempotencyKey, isRetryable, friendlyMessage, ApiError } from './api.js';
 import { dayKey, formatDateRange, formatDay, formatShortDay, formatTime } from './format.js';
-import { seatsElement } from './seats.js';
-import { showLoading, showError, clearStatus } from './status.js';
+import { seatsElement, updateSeats, applyCounts, seatLedger } from './seats.js';
+import { showLoading, showError, clearStatus, showConnection } from './status.js';
+import { programmeChanges, describeChanges } from './programme.js';
+import { subscribe } from './live.js';
 
 const state = {
   code: null,
@@ -17,7 +21,13 @@ const state = {
   event: null, // the event with its programme, or null if it could not be loaded
   busy: false, // an enrol, leave or cancel request is on its way
   keys: new Map(), // session id → Idempotency-Key of an enrolment being sent or retried
+  notice: null, // "promoted" once a place came free for this delegate while the page was open
+  stale: false, // live news came during an action: look again once it is done
+  reported: [], // programme changes announced by the live channel, not shown yet
 };
+
+// Live counts received, so that an event fetched meanwhile is not older than the page.
+const ledger = seatLedger();
 
 // Refusals that mean the page no longer matches the server: reload both.
 const STALE = new Set([
@@ -137,6 +147,9 @@ function renderSummary() {
         fact(t('reg.organisation'), r.organisation),
         fact(t('reg.status'), h('strong', { class: 'reg-status', id: 'reg-status', dataset: { status: r.status } }, statusText(r))),
       ),
+      state.notice === 'promoted' && r.status === 'confirmed'
+        ? h('p', { class: 'notice notice--promoted', id: 'reg-notice' }, t('reg.live.promoted'))
+        : null,
       explanation ? h('p', { class: 'reg-summary__explain' }, explanation) : null,
       r.status === 'cancelled'
         ? h('p', {}, h('a', { href: `/events/${encodeURIComponent(ev.slug ?? ev.id)}#register` }, t('reg.registerAgain')))
@@ -356,7 +369,10 @@ function restoreFocus(sessionId, where) {
 
 async function loadEvent() {
   try {
-    state.event = await getJSON(`/api/events/${encodeURIComponent(state.registration.event.id)}`);
+    const mark = ledger.mark();
+    const event = await getJSON(`/api/events/${encodeURIComponent(state.registration.event.id)}`);
+    ledger.overlay(event, mark);
+    state.event = event;
   } catch (err) {
     console.warn(err);
     state.event = null;
@@ -381,6 +397,10 @@ function setWorking(button) {
 function doneWorking() {
   state.busy = false;
   document.getElementById('registration-body').removeAttribute('aria-busy');
+  if (state.stale) {
+    state.stale = false;
+    requestRefresh();
+  }
 }
 
 async function afterRefusal(err, sessionId, where) {
@@ -491,6 +511,187 @@ function setupCancelDialog() {
   });
 }
 
+// ---- live updates ----------------------------------------------------------
+
+let chain = Promise.resolve();
+let refreshQueued = false;
+
+/** Live work runs one piece at a time, in the order it arrived. */
+function serial(task) {
+  chain = chain.then(task).catch((err) => console.warn(err));
+}
+
+function isFull(session) {
+  return session.capacity !== null && session.capacity !== undefined && Number(session.seats_left) <= 0;
+}
+
+function sameRegistration(a, b) {
+  const key = (r) =>
+    JSON.stringify([
+      r.status,
+      r.waitlist_position ?? null,
+      held(r).map((e) => [e.session_id, e.status, e.waitlist_position ?? null, e.starts_at, e.ends_at, e.room?.id ?? null, e.title]),
+    ]);
+  return key(a) === key(b);
+}
+
+/** What identifies the focused control, to find its successor after a redraw. */
+function focusKey() {
+  const el = document.activeElement;
+  if (!el || el === document.body || !document.getElementById('registration').contains(el)) return null;
+  return {
+    id: el.id || null,
+    sessionId: el.closest('[data-session-id]')?.dataset.sessionId ?? null,
+    section: el.closest('section[id]')?.id ?? null,
+  };
+}
+
+function restoreFocusKey(key) {
+  if (!key || (document.activeElement && document.activeElement !== document.body)) return;
+  let target = key.id ? document.getElementById(key.id) : null;
+  if (!target && key.sessionId && key.section) {
+    target = document.querySelector(
+      `#${CSS.escape(key.section)} [data-session-id="${CSS.escape(key.sessionId)}"] button:not([disabled])`,
+    );
+  }
+  target?.focus({ preventScroll: true });
+}
+
+function flashSession(sessionId) {
+  const id = CSS.escape(String(sessionId));
+  for (const el of document.querySelectorAll(`article[data-session-id="${id}"], li[data-session-id="${id}"]`)) flash(el);
+}
+
+/** Redraw after news from the live channel, keeping focus; mark and announce what changed. */
+function redrawLive(before, beforeEvent, reported = []) {
+  const r = state.registration;
+  if (before.status === 'waitlisted' && r.status === 'confirmed') state.notice = 'promoted';
+  if (r.status !== 'confirmed') state.notice = null;
+  const key = focusKey();
+  render();
+  restoreFocusKey(key);
+
+  const news = [];
+  if (before.status !== r.status || (r.status === 'waitlisted' && before.waitlist_position !== r.waitlist_position)) {
+    flash(document.getElementById('reg-status'));
+    if (r.status === 'confirmed' && state.notice === 'promoted') {
+      flash(document.getElementById('reg-notice'));
+      news.push(t('reg.live.promoted'));
+    } else if (r.status === 'waitlisted') {
+      news.push(t('reg.live.position', { position: r.waitlist_position ?? '?' }));
+    } else if (r.status === 'cancelled') {
+      news.push(t('reg.live.cancelled'));
+    }
+  }
+  const previous = new Map(held(before).map((e) => [e.session_id, e]));
+  for (const e of held(r)) {
+    const p = previous.get(e.session_id);
+    if (!p || (p.status === e.status && p.waitlist_position === e.waitlist_position)) continue;
+    flashSession(e.session_id);
+    if (p.status === 'waitlisted' && e.status === 'confirmed') news.push(t('reg.live.sessionPromoted', { title: e.title }));
+  }
+  if (beforeEvent && state.event && (state.event.schedule_version ?? 0) > (beforeEvent.schedule_version ?? 0)) {
+    const changes = programmeChanges(beforeEvent, state.event, reported);
+    for (const { session } of changes) flashSession(session.id);
+    news.push(describeChanges(state.event, changes));
+  }
+  if (news.length) feedback(news.join(' '));
+}
+
+/** Fetch the registration and the event again, and show what changed. */
+async function refreshAll() {
+  if (state.busy) {
+    state.stale = true;
+    return;
+  }
+  const before = state.registration;
+  const beforeEvent = state.event;
+  const reported = state.reported.splice(0);
+  await reload();
+  if (state.busy) {
+    state.stale = true; // the action's own redraw shows the new data
+    return;
+  }
+  const sameProgramme = (state.event?.schedule_version ?? null) === (beforeEvent?.schedule_version ?? null);
+  if (sameRegistration(before, state.registration) && sameProgramme && Boolean(state.event) === Boolean(beforeEvent)) {
+    updateSeats(document, { sessions: state.event?.sessions ?? [] });
+    return;
+  }
+  redrawLive(before, beforeEvent, reported);
+}
+
+function requestRefresh() {
+  if (state.busy) {
+    state.stale = true;
+    return;
+  }
+  if (refreshQueued) return;
+  refreshQueued = true;
+  serial(async () => {
+    refreshQueued = false;
+    await refreshAll();
+  });
+}
+
+/** New seat counts: redraw them, and the buttons of sessions that filled up or freed a place. */
+function applyLiveCounts(counts) {
+  const wasFull = new Map((state.event.sessions ?? []).map((s) => [s.id, isFull(s)]));
+  const changed = applyCounts(state.event, counts);
+  if (changed.sessions.length === 0) return;
+  updateSeats(document, { sessions: changed.sessions }, { highlight: true });
+  if (state.busy) return; // the redraw after the action shows the right buttons
+  const mine = held(state.registration);
+  const now = new Date();
+  for (const session of changed.sessions) {
+    if (wasFull.get(session.id) === isFull(session)) continue;
+    const action = document.querySelector(
+      `#choose-sessions article[data-session-id="${CSS.escape(String(session.id))}"] .pick__action`,
+    );
+    if (!action) continue;
+    const hadFocus = action.contains(document.activeElement);
+    action.replaceChildren(...[sessionAction(session, mine, now)].flat().filter(Boolean));
+    if (hadFocus) action.querySelector('button:not([disabled])')?.focus({ preventScroll: true });
+  }
+}
+
+function onRegistrationLive(message) {
+  if ((message.type !== 'snapshot' && message.type !== 'registration') || !message.registration) return;
+  const fresh = message.registration;
+  serial(async () => {
+    if (state.busy) {
+      state.stale = true;
+      return;
+    }
+    const before = state.registration;
+    const next = { ...before, ...fresh };
+    if (sameRegistration(before, next)) return;
+    const beforeEvent = state.event;
+    if (next.status === 'confirmed' && !state.event) await loadEvent();
+    if (state.busy) {
+      state.stale = true;
+      return;
+    }
+    state.registration = next;
+    redrawLive(before, beforeEvent);
+  });
+}
+
+function onEventLive(message) {
+  if (message.type === 'snapshot' || message.type === 'seats') {
+    const counts = message.type === 'snapshot' ? message.seats ?? [] : [message];
+    ledger.record(counts);
+    if (state.event) applyLiveCounts(counts);
+  }
+  const version =
+    message.type === 'snapshot' ? message.schedule_version : message.type === 'schedule' ? message.version : null;
+  if (version === null || version === undefined) return;
+  if (state.event && version <= (state.event.schedule_version ?? 0)) return;
+  if (message.type === 'schedule') state.reported.push(...(message.changes ?? []));
+  // Without a programme on screen (waiting list, or it failed to load) there is little to redraw.
+  if (!state.event && state.registration.status !== 'confirmed') return;
+  requestRefresh();
+}
+
 // ---- page ------------------------------------------------------------------
 
 function renderNotFound() {
@@ -511,6 +712,7 @@ function renderNotFound() {
 
 async function main() {
   await initI18n();
+  showConnection();
   setupCancelDialog();
   showLoading();
   state.code = codeFromPath();
@@ -519,6 +721,8 @@ async function main() {
     await reload();
     clearStatus();
     render();
+    subscribe(`registration:${state.code}`, onRegistrationLive);
+    subscribe(`event:${state.registration.event.id}`, onEventLive);
   } catch (err) {
     if (err instanceof ApiError && (err.code === 'registration_not_found' || err.status === 404)) {
       console.warn(err);

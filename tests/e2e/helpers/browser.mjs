@@ -35,9 +35,16 @@ export async function launchBrowser() {
  * A browser context whose pages get the strict CSP on every HTML document,
  * so that an inline script, style or handler fails the test today.
  * Options are passed to browser.newContext().
+ *
+ * A document fulfilled by a route has no server address, so Chromium's Local
+ * Network Access checks count it as public and block its WebSocket to the
+ * loopback server (net::ERR_BLOCKED_BY_LOCAL_NETWORK_ACCESS_CHECKS). Served
+ * directly it would be a loopback page itself: grant the permission it would
+ * not have needed.
  */
 export async function newStrictContext(browser, options = {}) {
-  const context = await browser.newContext(options);
+  const permissions = [...new Set([...(options.permissions ?? []), 'local-network-access'])];
+  const context = await browser.newContext({ ...options, permissions });
   await context.route('**/*', async (route) => {
     if (route.request().resourceType() !== 'document') return route.continue();
     const response = await route.fetch();

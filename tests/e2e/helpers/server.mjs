@@ -2,6 +2,9 @@
 //
 //   const server = await startServer();        // fresh db with demo data
 //   ... server.baseURL ...                      // "http://127.0.0.1:PORT"
+//   await server.congress(['session', '--id', '21', '--cancel']);  // the CLI, on its database
+//   await server.halt();                        // SIGTERM, await exit, keep the database
+//   await server.restart();                     // serve again, same port and database
 //   await server.stop();                        // SIGTERM, await exit, clean up
 //
 // The binary is $CONGRESS_BIN, else build/test/congress, else
@@ -103,7 +106,7 @@ async function waitForHealth(baseURL, child, output, deadline) {
  * Start `congress serve` on a fresh database in a temporary directory.
  * Options: demo (load demo data, default true), webRoot (default web/),
  * logLevel (default "warn"), env (extra environment variables), bin.
- * Resolves to { baseURL, port, dir, db, output(), stop() }.
+ * Resolves to { baseURL, port, dir, db, output(), congress(args), halt(), restart(), stop() }.
  */
 export async function startServer({
   demo = true,
@@ -117,50 +120,84 @@ export async function startServer({
   const portFile = join(dir, 'port');
   const cleanup = () => rm(dir, { recursive: true, force: true });
 
-  let child;
   try {
     await runCongress(['migrate', '--db', db], { bin, env });
     if (demo) await runCongress(['demo-load', '--db', db], { bin, env });
-
-    child = spawn(
-      bin,
-      ['serve', '--db', db, '--address', '127.0.0.1', '--port', '0', '--port-file', portFile,
-        '--web-root', webRoot, '--log-level', logLevel],
-      { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } },
-    );
   } catch (err) {
     await cleanup();
     throw err;
   }
 
-  const output = captureOutput(child);
-  const exit = new Promise((resolveExit) => child.on('exit', (code, signal) => resolveExit({ code, signal })));
-  const spawnError = new Promise((_, reject) => child.on('error', reject));
-  // Never leave a server behind if the test process dies.
-  const killOnExit = () => child.kill('SIGKILL');
-  process.on('exit', killOnExit);
-
+  let run = null; // the running server: { child, exit, output }
+  let port = 0;
   let stopped = false;
-  async function stop() {
-    if (stopped) return exit;
-    stopped = true;
+
+  /** Spawn `congress serve` on `port` (0 picks one) and wait until it is healthy. */
+  async function launch() {
+    await rm(portFile, { force: true });
+    const child = spawn(
+      bin,
+      ['serve', '--db', db, '--address', '127.0.0.1', '--port', String(port), '--port-file', portFile,
+        '--web-root', webRoot, '--log-level', logLevel],
+      { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } },
+    );
+    const output = captureOutput(child);
+    const exit = new Promise((resolveExit) => child.on('exit', (code, signal) => resolveExit({ code, signal })));
+    const spawnError = new Promise((_, reject) => child.on('error', reject));
+    // Never leave a server behind if the test process dies.
+    const killOnExit = () => child.kill('SIGKILL');
+    process.on('exit', killOnExit);
+    run = { child, exit, output, killOnExit };
+
+    const deadline = Date.now() + START_TIMEOUT_MS;
+    port = await Promise.race([waitForPort(portFile, child, output, deadline), spawnError]);
+    await Promise.race([waitForHealth(`http://127.0.0.1:${port}`, child, output, deadline), spawnError]);
+  }
+
+  /** SIGTERM the server and wait for it to exit; the database stays. */
+  async function halt() {
+    if (!run) return undefined;
+    const { child, exit, killOnExit } = run;
+    run = null;
     process.off('exit', killOnExit);
     if (!exited(child)) child.kill('SIGTERM');
     const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
     const result = await exit;
     clearTimeout(timer);
+    return result;
+  }
+
+  /** Serve again after halt(), on the same port and database (a new server run, a new live epoch). */
+  async function restart() {
+    if (stopped) throw new Error('the server was stopped');
+    await halt();
+    try {
+      await launch();
+    } catch (err) {
+      await halt();
+      throw err;
+    }
+  }
+
+  async function stop() {
+    if (stopped) return undefined;
+    stopped = true;
+    const result = await halt();
     await cleanup();
     return result;
   }
 
+  /** Run a `congress` command (e.g. ['session', '--id', '21', '--cancel']) on this server's database. */
+  function congress(args) {
+    return runCongress([...args, '--db', db], { bin, env });
+  }
+
   try {
-    const deadline = Date.now() + START_TIMEOUT_MS;
-    const port = await Promise.race([waitForPort(portFile, child, output, deadline), spawnError]);
-    const baseURL = `http://127.0.0.1:${port}`;
-    await Promise.race([waitForHealth(baseURL, child, output, deadline), spawnError]);
-    return { baseURL, port, dir, db, output, stop };
+    await launch();
   } catch (err) {
     await stop();
     throw err;
   }
+  const output = () => run?.output() ?? '';
+  return { baseURL: `http://127.0.0.1:${port}`, port, dir, db, output, congress, halt, restart, stop };
 }
