@@ -65,6 +65,7 @@ void WsSession::on_read(beast::error_code ec, std::size_t) {
     }
     if (!take_token()) {
         buffer_.consume(buffer_.size());
+        // Closed only for flooding on after being told: this many refusals in a row.
         if (++violations_ > static_cast<int>(context_.options.live.message_burst)) {
             close_with(static_cast<std::uint16_t>(websocket::close_code::policy_error), "message rate exceeded");
             return;
@@ -73,6 +74,7 @@ void WsSession::on_read(beast::error_code ec, std::size_t) {
         do_read();
         return;
     }
+    violations_ = 0;
     if (!ws_.got_text()) {
         buffer_.consume(buffer_.size());
         send_error("invalid_message", "Messages are JSON text frames.");
@@ -129,7 +131,10 @@ void WsSession::subscribe(const std::string& topic_name, const json& message) {
     // Resync: the messages missed since last_seq, if this server run still has them all.
     const bool same_epoch = message.contains("epoch") && message["epoch"].is_string() &&
                             message["epoch"].get<std::string>() == hub.epoch();
-    if (same_epoch && message.contains("last_seq") && message["last_seq"].is_number_unsigned()) {
+    // A client that saw messages of this topic in this run (last_seq > 0) knows it exists; any
+    // other subscription goes through the snapshot, which also checks that the topic exists.
+    if (same_epoch && message.contains("last_seq") && message["last_seq"].is_number_unsigned() &&
+        message["last_seq"].get<std::uint64_t>() > 0) {
         const auto last_seq = message["last_seq"].get<std::uint64_t>();
         if (auto missed = hub.since(topic_name, last_seq)) {
             sub.awaiting_snapshot = false;
