@@ -1,5 +1,7 @@
 #include "net/http_server.hpp"
 
+#include <sys/resource.h>
+
 #include <fstream>
 #include <thread>
 #include <vector>
@@ -25,7 +27,17 @@ struct HttpServer::Impl {
     explicit Impl(ServerOptions o) : options(std::move(o)), ioc(std::max(1, options.threads)) {}
 };
 
-HttpServer::HttpServer(ServerOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}
+HttpServer::HttpServer(ServerOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {
+    // Every open browser holds a live connection: raise the soft open-file limit to the hard
+    // one (the default soft limit, 1024, would cap a congress at about a thousand pages).
+    rlimit limit{};
+    if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+        const auto before = limit.rlim_cur;
+        limit.rlim_cur = limit.rlim_max;
+        if (setrlimit(RLIMIT_NOFILE, &limit) == 0)
+            log::info("main", "open-file limit raised from " + std::to_string(before) + " to " + std::to_string(limit.rlim_cur));
+    }
+}
 
 HttpServer::~HttpServer() = default;
 
