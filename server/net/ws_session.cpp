@@ -200,7 +200,8 @@ void WsSession::on_published(const live::Outgoing& message) {
     }
     if (message.seq <= sub.last_seq) return;  // already sent (resync overlap)
     sub.last_seq = message.seq;
-    enqueue(message.text, message.coalesce_key);
+    // Keys are per topic: the same count published on event:E and session:S is two values.
+    enqueue(message.text, message.coalesce_key.empty() ? std::string() : message.topic + '|' + message.coalesce_key);
 }
 
 void WsSession::send_json(const json& message) {
@@ -216,11 +217,13 @@ void WsSession::send_error(const std::string& code, const std::string& message, 
 void WsSession::enqueue(std::shared_ptr<const std::string> text, std::string coalesce_key) {
     if (closing_) return;
     if (!coalesce_key.empty()) {
-        // The head of the queue may be on the wire already; never replace it.
+        // A newer value for the same key (topic and seat count) replaces the queued one. It
+        // goes to the back, behind everything queued earlier, so that each topic's messages
+        // stay in seq order. The head may be on the wire already; it is never touched.
         for (std::size_t i = writing_ ? 1 : 0; i < queue_.size(); ++i) {
             if (queue_[i].coalesce_key == coalesce_key) {
-                queue_[i].text = std::move(text);
-                return;
+                queue_.erase(queue_.begin() + static_cast<std::ptrdiff_t>(i));
+                break;
             }
         }
     }
