@@ -43,6 +43,8 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 SCRIPT_NAME=live_fanout
+# shellcheck source=bench/lib.sh
+source "$ROOT/bench/lib.sh"
 
 CONGRESS_BIN=${CONGRESS_BIN:-build/release/congress}
 CLIENTS=${CLIENTS:-10000}
@@ -68,10 +70,7 @@ KEEP_TMP=${KEEP_TMP:-0}
 EVENT_SLUG=${EVENT_SLUG:-hyderabad-2014}
 NODE=${NODE:-node}
 
-log() { printf '%s: %s\n' "$SCRIPT_NAME" "$*" >&2; }
-die() { log "error: $*"; exit 1; }
 
-usage() { sed -n '2,/^$/{s/^# \{0,1\}//;p}' "${BASH_SOURCE[0]}"; }
 
 while (($#)); do
     case $1 in
@@ -93,7 +92,6 @@ while (($#)); do
     esac
 done
 
-is_uint() { [[ $1 =~ ^[0-9]+$ ]]; }
 is_num() { [[ $1 =~ ^[0-9]+([.][0-9]+)?$ ]]; }
 is_uint "$CLIENTS" && ((CLIENTS > 0)) || die "bad clients: $CLIENTS"
 is_uint "$CHANGES" && ((CHANGES > 1)) || die "bad changes: $CHANGES (at least 2)"
@@ -109,7 +107,6 @@ is_num "$DRAIN_TIMEOUT" || die "bad DRAIN_TIMEOUT: $DRAIN_TIMEOUT"
 cd "$ROOT"  # congress demo-load reads schema/demo/ relative to the repo root
 
 # --- dependencies: check first, install only what is missing -----------------
-pkg_installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'ok installed'; }
 missing=()
 command -v g++ >/dev/null 2>&1 || missing+=(g++)
 pkg_installed libboost1.81-dev || missing+=(libboost1.81-dev)
@@ -168,21 +165,6 @@ soft=$(ulimit -n)
 
 # --- pinning -------------------------------------------------------------------
 # Expand this shell's allowed cores ("0-3,6" style) into a list.
-allowed_cpus() {
-    local list part a b out=()
-    list=$(taskset -pc $$ 2>/dev/null | sed 's/.*: *//') || true
-    [[ -n $list ]] || { seq 0 $(($(nproc) - 1)); return; }
-    IFS=, read -ra parts <<<"$list"
-    for part in "${parts[@]}"; do
-        if [[ $part == *-* ]]; then
-            a=${part%-*} b=${part#*-}
-            out+=($(seq "$a" "$b"))
-        else
-            out+=("$part")
-        fi
-    done
-    printf '%s\n' "${out[@]}"
-}
 mapfile -t CPUS < <(allowed_cpus)
 if [[ $PIN == auto ]]; then
     if ((${#CPUS[@]} >= 2)); then PIN=1; else PIN=0; fi
@@ -201,45 +183,10 @@ fi
 # --- temp dir, processes, cleanup ------------------------------------------------
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/congress-bench.XXXXXX")
 PIDS=()
-stop_pid() {
-    local pid=$1 i
-    kill -TERM "$pid" 2>/dev/null || return 0
-    for i in $(seq 100); do
-        kill -0 "$pid" 2>/dev/null || break
-        sleep 0.1
-    done
-    kill -KILL "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-}
-cleanup() {
-    local pid
-    for pid in "${PIDS[@]}"; do stop_pid "$pid"; done
-    if [[ $KEEP_TMP == 1 ]]; then log "kept $TMP"; else rm -rf "$TMP"; fi
-}
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-# wait_port PID FILE NAME LOG: prints the port once FILE holds one.
-wait_port() {
-    local pid=$1 file=$2 name=$3 logf=$4 i port
-    for i in $(seq 300); do
-        if ! kill -0 "$pid" 2>/dev/null; then
-            tail -n 20 "$logf" >&2 || true
-            die "$name exited before listening (log above)"
-        fi
-        if [[ -s $file ]]; then
-            port=$(tr -d '[:space:]' <"$file")
-            if is_uint "$port" && ((port > 0)); then
-                echo "$port"
-                return
-            fi
-        fi
-        sleep 0.1
-    done
-    tail -n 20 "$logf" >&2 || true
-    die "$name did not write its port file within 30 s"
-}
 
 # wait_health PID PORT NAME LOG: waits until GET /api/health answers.
 wait_health() {
@@ -306,7 +253,6 @@ start_node() {
     wait_health "$SERVER_PID" "$SERVER_PORT" node "$TMP/$tag.log"
 }
 
-uptime_load() { sed 's/^.*load average: //' <<<"$(uptime)"; }
 
 # --- Congress: database, event, the /live check --------------------------------------
 if [[ $NODE_ONLY != 1 ]]; then
@@ -387,7 +333,6 @@ median_round() {
         printf '%s %d\n' "$(field "$TMP/$who-$r.out" p99_us)" "$r"
     done | sort -g | awk -v n="$ROUNDS" 'NR == int((n + 1) / 2) { print $2 }'
 }
-ms() { awk -v u="$1" 'BEGIN { printf "%.2f", u / 1000 }'; }
 pct() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? 100 * a / b : 0) }'; }
 
 declare -A MED

@@ -31,6 +31,8 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 SCRIPT_NAME=programme_read
+# shellcheck source=bench/lib.sh
+source "$ROOT/bench/lib.sh"
 
 CONGRESS_BIN=${CONGRESS_BIN:-build/release/congress}
 CONNECTIONS=${CONNECTIONS:-64}
@@ -50,10 +52,7 @@ BENCH_STRICT=${BENCH_STRICT:-0}
 KEEP_TMP=${KEEP_TMP:-0}
 EVENT_SLUG=${EVENT_SLUG:-hyderabad-2014}
 
-log() { printf '%s: %s\n' "$SCRIPT_NAME" "$*" >&2; }
-die() { log "error: $*"; exit 1; }
 
-usage() { sed -n '2,/^$/{s/^# \{0,1\}//;p}' "${BASH_SOURCE[0]}"; }
 
 while (($#)); do
     case $1 in
@@ -73,7 +72,6 @@ while (($#)); do
     esac
 done
 
-is_uint() { [[ $1 =~ ^[0-9]+$ ]]; }
 is_uint "$CONNECTIONS" && ((CONNECTIONS > 0)) || die "bad connections: $CONNECTIONS"
 is_uint "$ROUNDS" && ((ROUNDS > 0)) || die "bad rounds: $ROUNDS"
 is_uint "$THREADS" && ((THREADS > 0)) || die "bad threads: $THREADS"
@@ -86,7 +84,6 @@ if [[ -n $SELFTEST_RESPONSE ]]; then
 fi
 
 # --- dependencies: check first, install only what is missing -----------------
-pkg_installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'ok installed'; }
 missing=()
 command -v wrk >/dev/null 2>&1 || missing+=(wrk)
 command -v g++ >/dev/null 2>&1 || missing+=(g++)
@@ -120,21 +117,6 @@ fi
 
 # --- pinning -------------------------------------------------------------------
 # Expand this shell's allowed cores ("0-3,6" style) into a list.
-allowed_cpus() {
-    local list out=() part a b
-    list=$(taskset -pc $$ 2>/dev/null | sed 's/.*: *//') || true
-    [[ -n $list ]] || { seq 0 $(($(nproc) - 1)); return; }
-    IFS=, read -ra parts <<<"$list"
-    for part in "${parts[@]}"; do
-        if [[ $part == *-* ]]; then
-            a=${part%-*} b=${part#*-}
-            out+=($(seq "$a" "$b"))
-        else
-            out+=("$part")
-        fi
-    done
-    printf '%s\n' "${out[@]}"
-}
 mapfile -t CPUS < <(allowed_cpus)
 if [[ $PIN == auto ]]; then
     if ((${#CPUS[@]} >= 2)); then PIN=1; else PIN=0; fi
@@ -153,45 +135,10 @@ fi
 # --- temp dir, processes, cleanup ------------------------------------------------
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/congress-bench.XXXXXX")
 PIDS=()
-stop_pid() {
-    local pid=$1 i
-    kill -TERM "$pid" 2>/dev/null || return 0
-    for i in $(seq 50); do
-        kill -0 "$pid" 2>/dev/null || break
-        sleep 0.1
-    done
-    kill -KILL "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-}
-cleanup() {
-    local pid
-    for pid in "${PIDS[@]}"; do stop_pid "$pid"; done
-    if [[ $KEEP_TMP == 1 ]]; then log "kept $TMP"; else rm -rf "$TMP"; fi
-}
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-# wait_port PID FILE NAME LOG: prints the port once FILE holds one.
-wait_port() {
-    local pid=$1 file=$2 name=$3 logf=$4 i port
-    for i in $(seq 300); do
-        if ! kill -0 "$pid" 2>/dev/null; then
-            tail -n 20 "$logf" >&2 || true
-            die "$name exited before listening (log above)"
-        fi
-        if [[ -s $file ]]; then
-            port=$(tr -d '[:space:]' <"$file")
-            if is_uint "$port" && ((port > 0)); then
-                echo "$port"
-                return
-            fi
-        fi
-        sleep 0.1
-    done
-    tail -n 20 "$logf" >&2 || true
-    die "$name did not write its port file within 30 s"
-}
 
 # start_bare NAME RESPONSE_FILE: starts a bare server, sets BARE_PORT.
 start_bare() {
@@ -202,7 +149,6 @@ start_bare() {
     BARE_PORT=$(wait_port "$!" "$TMP/$name.port" "$name" "$TMP/$name.log")
 }
 
-uptime_load() { sed 's/^.*load average: //' <<<"$(uptime)"; }
 
 # --- the Congress server and the response to replay ---------------------------------
 if [[ -z $SELFTEST_RESPONSE ]]; then
@@ -334,7 +280,6 @@ median_index() {
 ti=$(median_index "${T_RPS[@]}")
 bi=$(median_index "${B_RPS[@]}")
 
-ms() { awk -v u="$1" 'BEGIN { printf "%.2f", u / 1000 }'; }
 RATIO=$(awk -v a="${T_RPS[$ti]}" -v b="${B_RPS[$bi]}" 'BEGIN { printf "%.3f", (b > 0 ? a / b : 0) }')
 RATIO_OK=$(awk -v r="$RATIO" -v t="$TARGET_RATIO" 'BEGIN { print (r >= t ? "PASS" : "FAIL") }')
 P99_OK=$(awk -v p="${T_P99[$ti]}" -v t="$TARGET_P99_MS" 'BEGIN { print (p / 1000 < t ? "PASS" : "FAIL") }')

@@ -40,6 +40,8 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 SCRIPT_NAME=registration_write
+# shellcheck source=bench/lib.sh
+source "$ROOT/bench/lib.sh"
 
 CONGRESS_BIN=${CONGRESS_BIN:-build/release/congress}
 BENCH_DIR=${BENCH_DIR:-$ROOT/build}
@@ -60,10 +62,7 @@ BENCH_STRICT=${BENCH_STRICT:-0}
 KEEP_TMP=${KEEP_TMP:-0}
 EVENT_SLUG=${EVENT_SLUG:-hyderabad-2014}
 
-log() { printf '%s: %s\n' "$SCRIPT_NAME" "$*" >&2; }
-die() { log "error: $*"; exit 1; }
 
-usage() { sed -n '2,/^$/{s/^# \{0,1\}//;p}' "${BASH_SOURCE[0]}"; }
 
 while (($#)); do
     case $1 in
@@ -83,7 +82,6 @@ while (($#)); do
     esac
 done
 
-is_uint() { [[ $1 =~ ^[0-9]+$ ]]; }
 # seconds D: a wrk duration (10, 10s, 2m, 1h) in seconds.
 seconds() {
     case $1 in
@@ -107,7 +105,6 @@ is_uint "$WARMUP_S" || die "bad warm-up: $WARMUP (use 0, 2s, ...)"
 mkdir -p "$BENCH_DIR" || die "cannot create $BENCH_DIR"
 
 # --- dependencies: check first, install only what is missing -----------------
-pkg_installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'ok installed'; }
 missing=()
 command -v wrk >/dev/null 2>&1 || missing+=(wrk)
 command -v g++ >/dev/null 2>&1 || missing+=(g++)
@@ -140,21 +137,6 @@ fi
 
 # --- pinning -------------------------------------------------------------------
 # Expand this shell's allowed cores ("0-3,6" style) into a list.
-allowed_cpus() {
-    local list cpus=() part a b
-    list=$(taskset -pc $$ 2>/dev/null | sed 's/.*: *//') || true
-    [[ -n $list ]] || { seq 0 $(($(nproc) - 1)); return; }
-    IFS=, read -ra parts <<<"$list"
-    for part in "${parts[@]}"; do
-        if [[ $part == *-* ]]; then
-            a=${part%-*} b=${part#*-}
-            mapfile -t -O "${#cpus[@]}" cpus < <(seq "$a" "$b")
-        else
-            cpus+=("$part")
-        fi
-    done
-    printf '%s\n' "${cpus[@]}"
-}
 mapfile -t CPUS < <(allowed_cpus)
 if [[ $PIN == auto ]]; then
     if ((${#CPUS[@]} >= 2)); then PIN=1; else PIN=0; fi
@@ -175,51 +157,12 @@ TMP=$(mktemp -d "$BENCH_DIR/congress-write-bench.XXXXXX")
 TMP=$(cd "$TMP" && pwd)
 RUN_TAG=$(date +%s)$$
 PIDS=()
-stop_pid() {
-    local pid=$1 i
-    kill -TERM "$pid" 2>/dev/null || return 0
-    for i in $(seq 150); do
-        kill -0 "$pid" 2>/dev/null || break
-        sleep 0.1
-    done
-    if kill -0 "$pid" 2>/dev/null; then
-        log "pid $pid did not stop within 15 s of SIGTERM; killing it"
-        kill -KILL "$pid" 2>/dev/null || true
-    fi
-    wait "$pid" 2>/dev/null || true
-}
-cleanup() {
-    local pid
-    for pid in "${PIDS[@]}"; do stop_pid "$pid"; done
-    if [[ $KEEP_TMP == 1 ]]; then log "kept $TMP"; else rm -rf "$TMP"; fi
-}
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-uptime_load() { sed 's/^.*load average: //' <<<"$(uptime)"; }
 DISK_DESC=$(df -PT "$TMP" | awk 'NR == 2 { printf "%s (%s) mounted on %s", $1, $2, $7 }')
 
-# wait_port PID FILE LOG: prints the port once FILE holds one.
-wait_port() {
-    local pid=$1 file=$2 logf=$3 i port
-    for i in $(seq 300); do
-        if ! kill -0 "$pid" 2>/dev/null; then
-            tail -n 20 "$logf" >&2 || true
-            die "congress exited before listening (log above)"
-        fi
-        if [[ -s $file ]]; then
-            port=$(tr -d '[:space:]' <"$file")
-            if is_uint "$port" && ((port > 0)); then
-                echo "$port"
-                return
-            fi
-        fi
-        sleep 0.1
-    done
-    tail -n 20 "$logf" >&2 || true
-    die "congress did not write its port file within 30 s"
-}
 
 # field FILE PREFIX NAME: a value from the "PREFIX ... NAME=value" line of FILE.
 field() { sed -n "s/^$2 .*\\b$3=\\([0-9.]*\\).*/\\1/p" "$1" | head -n 1; }
@@ -305,7 +248,7 @@ run_congress() {
         --log-level warn >"$logf" 2>&1 &
     pid=$!
     PIDS+=("$pid")
-    port=$(wait_port "$pid" "$pf" "$logf")
+    port=$(wait_port "$pid" "$pf" congress "$logf")
     base=http://127.0.0.1:$port
     ok=0
     for i in $(seq 100); do
@@ -414,7 +357,6 @@ median_index() {
 ci=$(median_index "${C_RPS[@]}")
 bi=$(median_index "${B_TPS[@]}")
 
-ms() { awk -v u="$1" 'BEGIN { printf "%.2f", u / 1000 }'; }
 RATIO=$(awk -v a="${C_RPS[$ci]}" -v b="${B_TPS[$bi]}" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')
 RATIO_OK=$(awk -v r="$RATIO" -v t="$TARGET_RATIO" 'BEGIN { print (r >= t ? "PASS" : "FAIL") }')
 P99_OK=$(awk -v p="${C_P99[$ci]}" -v t="$TARGET_P99_MS" 'BEGIN { print (p / 1000 < t ? "PASS" : "FAIL") }')
