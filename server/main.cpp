@@ -134,6 +134,8 @@ int serve_command(const Config& config) {
                               ":" + std::to_string(port) + "/");
     });
     log::info("main", "closing the database");
+    // Writes still queued run now, while the cache and live feed their commits notify exist.
+    db.close();
     return 0;
 }
 

@@ -56,7 +56,11 @@ Database::Database(DatabaseOptions options)
     }
 }
 
-Database::~Database() {
+Database::~Database() { close(); }
+
+void Database::close() {
+    if (closed_) return;
+    closed_ = true;
     {
         std::lock_guard lock(write_mutex_);
         stopping_ = true;

@@ -56,7 +56,10 @@ public:
     // Opens (creating if needed) the database, applies pending migrations and starts the
     // threads. Throws SqliteError or SchemaTooNew.
     explicit Database(DatabaseOptions options);
-    // Finishes every queued command and read, then closes all connections.
+    // Finishes every queued command and read and stops the threads; later writes and reads
+    // are not run. Call it before destroying what the commit listener uses.
+    void close();
+    // close(), then the connections close.
     ~Database();
     Database(const Database&) = delete;
     Database& operator=(const Database&) = delete;
@@ -97,6 +100,7 @@ private:
     std::condition_variable read_ready_;
     std::deque<ReadFn> read_queue_;
     bool readers_stopping_ = false;
+    bool closed_ = false;
 
     std::thread writer_thread_;
     std::vector<std::thread> reader_threads_;
