@@ -7,6 +7,7 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { apiClient } from './helpers/api.mjs';
 import { startServer } from './helpers/server.mjs';
 import { launchBrowser, newStrictContext, watchPage } from './helpers/browser.mjs';
 
@@ -17,10 +18,12 @@ const ISTANBUL = 'istanbul-water-forum-2014'; // capacity 1500
 
 let server;
 let browser;
+let client; // calls the API from node, once the server is up
 
 before(async () => {
   browser = await launchBrowser();
   server = await startServer();
+  client = apiClient(server.baseURL);
 });
 
 after(async () => {
@@ -28,30 +31,9 @@ after(async () => {
   await server?.stop();
 });
 
-/** Calls the API from node; resolves to { status, body }. */
-async function api(method, path, body) {
-  const res = await fetch(`${server.baseURL}${path}`, {
-    method,
-    headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: res.status, body: await res.json() };
-}
-
-async function getEvent(slug) {
-  const { status, body } = await api('GET', `/api/events/${slug}`);
-  assert.equal(status, 200, `GET /api/events/${slug}`);
-  return body;
-}
-
-async function registerByApi(eventId, n, prefix) {
-  const { status, body } = await api('POST', `/api/events/${eventId}/registrations`, {
-    name: `${prefix} delegate ${n}`,
-    email: `${prefix}-${n}@example.org`,
-  });
-  assert.equal(status, 201, `registration ${prefix} ${n}: ${JSON.stringify(body)}`);
-  return body.registration;
-}
+const api = (...args) => client.api(...args);
+const getEvent = (...args) => client.getEvent(...args);
+const registerByApi = (...args) => client.registerByApi(...args);
 
 async function cancelByApi(registration) {
   const { status, body } = await api('DELETE', `/api/registrations/${registration.code}`);

@@ -3,6 +3,7 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { apiClient } from './helpers/api.mjs';
 import { startServer } from './helpers/server.mjs';
 import { launchBrowser, newStrictContext, watchPage } from './helpers/browser.mjs';
 
@@ -14,10 +15,12 @@ const CODE_URL = /\/r\/[a-z2-7]{26}$/;
 
 let server;
 let browser;
+let client; // calls the API from node, once the server is up
 
 before(async () => {
   browser = await launchBrowser();
   server = await startServer();
+  client = apiClient(server.baseURL);
 });
 
 after(async () => {
@@ -25,30 +28,9 @@ after(async () => {
   await server?.stop();
 });
 
-/** Calls the API from node; resolves to { status, body }. */
-async function api(method, path, body) {
-  const res = await fetch(`${server.baseURL}${path}`, {
-    method,
-    headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: res.status, body: await res.json() };
-}
-
-async function getEvent(slug) {
-  const { status, body } = await api('GET', `/api/events/${slug}`);
-  assert.equal(status, 200, `GET /api/events/${slug}`);
-  return body;
-}
-
-async function registerByApi(eventId, n, prefix) {
-  const { status, body } = await api('POST', `/api/events/${eventId}/registrations`, {
-    name: `${prefix} delegate ${n}`,
-    email: `${prefix}-${n}@example.org`,
-  });
-  assert.equal(status, 201, `registration ${n}: ${JSON.stringify(body)}`);
-  return body.registration;
-}
+const api = (...args) => client.api(...args);
+const getEvent = (...args) => client.getEvent(...args);
+const registerByApi = (...args) => client.registerByApi(...args);
 
 async function newPage() {
   const context = await newStrictContext(browser, {
