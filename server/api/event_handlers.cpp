@@ -1,7 +1,5 @@
 #include "api/event_handlers.hpp"
 
-#include <algorithm>
-#include <charconv>
 #include <optional>
 
 #include "api/errors.hpp"
@@ -15,10 +13,6 @@ namespace congress::api {
 namespace {
 
 constexpr std::string_view events_key = "events";
-
-bool is_id(std::string_view text) {
-    return !text.empty() && text.size() <= 18 && std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
 
 Response no_such_event(std::string_view ident) {
     return error_response(404, "event_not_found", "There is no event \"" + std::string(ident) + "\".");
@@ -65,17 +59,16 @@ void list_events(Services& services, const Request& request, Responder respond) 
 }
 
 void get_event(Services& services, const Request& request, std::string_view ident, Responder respond) {
-    if (!is_id(ident) && !is_slug(ident)) {
+    // The same parsing as the write routes: a positive id, or else a slug.
+    const auto id = parse_id(ident);
+    if (!id && !is_slug(ident)) {
         respond(no_such_event(ident.substr(0, 100)));
         return;
     }
-    const bool by_id = is_id(ident);
-    std::int64_t id = 0;
-    if (by_id) std::from_chars(ident.data(), ident.data() + ident.size(), id);
     serve_cached(
         services, request, "event:" + std::string(ident),
-        [by_id, id, slug = std::string(ident)](storage::Connection& conn) -> std::optional<std::string> {
-            const auto event_id = by_id ? std::optional<std::int64_t>(id) : storage::find_event_id_by_slug(conn, slug);
+        [id, slug = std::string(ident)](storage::Connection& conn) -> std::optional<std::string> {
+            const auto event_id = id ? id : storage::find_event_id_by_slug(conn, slug);
             if (!event_id) return std::nullopt;
             const auto programme = storage::load_programme(conn, *event_id);
             if (!programme) return std::nullopt;
