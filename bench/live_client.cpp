@@ -61,6 +61,7 @@
 #include <sstream>
 #include <iterator>
 #include <memory>
+#include <ctime>
 #include <mutex>
 #include <optional>
 #include <stdexcept>
@@ -110,6 +111,7 @@ struct Options {
     std::string label = "server";
     std::string email_tag;
     std::string reader = "epoll";
+    std::string latency_from = "at";  // latency from the message's "at" (publish) or from the POST
 };
 
 [[noreturn]] void usage_error(const std::string& message) {
@@ -118,7 +120,8 @@ struct Options {
                  "usage: live_client --port P --event ID [--host 127.0.0.1] [--clients 10000] [--changes 200]\n"
                  "       [--warmup 20] [--rate 20] [--concurrency 256] [--threads 1] [--server-pid PID]\n"
                  "       [--settle 2] [--connect-timeout 180] [--drain-timeout 10] [--origin URL|none]\n"
-                 "       [--label NAME] [--email-tag TAG] [--reader epoll|beast]\n",
+                 "       [--label NAME] [--email-tag TAG] [--reader epoll|beast]\n"
+                 "       [--latency-from at|post]\n",
                  message.c_str());
     std::exit(2);
 }
@@ -148,6 +151,7 @@ Options parse_options(int argc, char** argv) {
             else if (key == "--label") o.label = value;
             else if (key == "--email-tag") o.email_tag = value;
             else if (key == "--reader") o.reader = value;
+            else if (key == "--latency-from" && (value == "at" || value == "post")) o.latency_from = value;
             else usage_error("unknown argument " + key);
         } catch (const std::logic_error&) {
             usage_error("bad value for " + key + ": " + value);
@@ -308,12 +312,50 @@ std::optional<long> event_total(std::string_view s) {
     return *confirmed + *waitlisted;
 }
 
+// The message's "at" (RFC 3339 UTC with milliseconds, e.g. 2026-11-25T20:31:07.123Z) as
+// nanoseconds since the Unix epoch. Truncated to the millisecond by the server, so a latency
+// measured from it is at most 1 ms longer than the true one, never shorter.
+std::optional<std::int64_t> at_of(std::string_view s) {
+    std::size_t i = value_of(s, "at");
+    if (i == std::string_view::npos || s[i] != '"' || s.size() < i + 25) return std::nullopt;
+    const std::string_view v = s.substr(i + 1, 24);
+    auto num = [&](std::size_t pos, std::size_t len) {
+        int out = 0;
+        for (std::size_t k = pos; k < pos + len; ++k) {
+            if (v[k] < '0' || v[k] > '9') return -1;
+            out = out * 10 + (v[k] - '0');
+        }
+        return out;
+    };
+    std::tm tm{};
+    tm.tm_year = num(0, 4) - 1900;
+    tm.tm_mon = num(5, 2) - 1;
+    tm.tm_mday = num(8, 2);
+    tm.tm_hour = num(11, 2);
+    tm.tm_min = num(14, 2);
+    tm.tm_sec = num(17, 2);
+    const int ms = num(20, 3);
+    if (tm.tm_year < 0 || tm.tm_mon < 0 || ms < 0 || v[23] != 'Z') return std::nullopt;
+    return static_cast<std::int64_t>(timegm(&tm)) * 1'000'000'000 + std::int64_t{ms} * 1'000'000;
+}
+
 // --- shared state -----------------------------------------------------------------------------
 
 struct Shared {
-    explicit Shared(const Options& o) : opt(o), start_ns(now_ns()) {}
+    explicit Shared(const Options& o)
+        : opt(o), start_ns(now_ns()),
+          wall_minus_steady_ns(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                   std::chrono::system_clock::now().time_since_epoch()).count() - now_ns()),
+          at_ns(new std::atomic<std::int64_t>[static_cast<std::size_t>(o.warmup + o.changes)]) {
+        for (int j = 0; j < o.warmup + o.changes; ++j) at_ns[static_cast<std::size_t>(j)].store(0);
+    }
     Options opt;
     const std::int64_t start_ns;  // receive times are kept as microseconds since this
+    // To put the server's "at" (wall clock) on the steady clock the receive times use.
+    const std::int64_t wall_minus_steady_ns;
+    // Per change slot: when the server published the value (its "at"), on the steady clock;
+    // 0 until a client has seen it.
+    std::unique_ptr<std::atomic<std::int64_t>[]> at_ns;
     std::atomic<long> base_total{-1};
     std::atomic<long> final_target{-1};
     std::atomic<int> subscribed{0};
@@ -685,6 +727,10 @@ private:
             ++unexpected_;
             return;
         }
+        auto& at = shared_.at_ns[static_cast<std::size_t>(j)];
+        if (at.load(std::memory_order_relaxed) == 0) {
+            if (const auto wall = at_of(text)) at.store(*wall - shared_.wall_minus_steady_ns, std::memory_order_relaxed);
+        }
         samples_.push_back({c->index, static_cast<std::uint32_t>(j),
                             static_cast<std::uint32_t>((t - shared_.start_ns) / 1000)});
     }
@@ -1016,8 +1062,22 @@ int main(int argc, char** argv) {
     std::vector<std::uint32_t> per_change_last(mu, 0);  // latest "had it or newer" over clients
     std::vector<std::uint32_t> per_change_had(mu, 0);   // clients that had it or newer
     long unexpected = 0, out_of_order = 0, errors_received = 0, early = 0, superseded = 0;
+    // Where a change's latency starts: when the server published it ("at", the default: the
+    // time the change was committed and the broadcast began) or when its POST was sent (which
+    // adds the server's durable commit and its answer queue to the figure).
+    const bool from_at = opt.latency_from == "at";
+    int missing_at = 0;
+    std::vector<std::int64_t> origin_ns(tr.slot_t0.size());
+    for (std::size_t j = 0; j < origin_ns.size(); ++j) {
+        const std::int64_t at = shared.at_ns[j].load();
+        if (from_at && at == 0 && static_cast<int>(j) >= opt.warmup) ++missing_at;
+        origin_ns[j] = from_at && at != 0 ? at : tr.slot_t0[j];
+    }
+    if (from_at && missing_at > 0)
+        log("%s: %d measured change(s) carried no usable \"at\"; timed from the POST", opt.label.c_str(), missing_at);
+    std::vector<std::uint32_t> all_from_post;
     auto micros = [&](std::int64_t t, int j) {
-        std::int64_t us = (t - tr.slot_t0[static_cast<std::size_t>(j)]) / 1000;
+        std::int64_t us = (t - origin_ns[static_cast<std::size_t>(j)]) / 1000;
         if (us < 0) {  // cannot happen unless the change/value mapping is off
             ++early;
             us = 0;
@@ -1051,6 +1111,8 @@ int main(int argc, char** argv) {
             const std::int64_t t = shared.start_ns + static_cast<std::int64_t>(s.t_us) * 1000;
             if (j >= opt.warmup) {
                 all.push_back(micros(t, j));
+                all_from_post.push_back(static_cast<std::uint32_t>(
+                    std::clamp<std::int64_t>((t - tr.slot_t0[static_cast<std::size_t>(j)]) / 1000, 0, UINT32_MAX)));
                 ++received;
             }
             for (int k = std::max(had + 1, opt.warmup); k <= j; ++k) {
@@ -1074,6 +1136,7 @@ int main(int argc, char** argv) {
     const std::uint32_t p50 = percentile(all, 50);
     const std::uint32_t p99 = percentile(all, 99);
     const std::uint32_t p999 = percentile(all, 99.9);
+    const std::uint32_t post_origin_p99 = percentile(all_from_post, 99);
     const std::uint64_t covered = cover.size();
     const std::uint32_t cover_p50 = percentile(cover, 50);
     const std::uint32_t cover_p99 = percentile(cover, 99);
@@ -1104,9 +1167,11 @@ int main(int argc, char** argv) {
         if (span > 0) achieved_rate = (measured - 1) / span;
     }
 
-    log("%s: delivered %llu/%llu (skipped %llu), p50 %.2f ms, p99 %.2f ms, max %.2f ms; drain %.2f s%s",
+    log("%s: delivered %llu/%llu (skipped %llu), from %s: p50 %.2f ms, p99 %.2f ms, max %.2f ms (from the POST: p99 "
+        "%.2f ms); drain %.2f s%s",
         opt.label.c_str(), static_cast<unsigned long long>(delivered), static_cast<unsigned long long>(expected),
-        static_cast<unsigned long long>(skipped), p50 / 1000.0, p99 / 1000.0, max_us / 1000.0, drain_s,
+        static_cast<unsigned long long>(skipped), from_at ? "publish (at)" : "the POST", p50 / 1000.0, p99 / 1000.0,
+        max_us / 1000.0, post_origin_p99 / 1000.0, drain_s,
         drained ? "" : " (drain timeout: some clients never got the last value)");
     if (!shared.first_error.empty()) log("%s: first error: %s", opt.label.c_str(), shared.first_error.c_str());
 
@@ -1118,7 +1183,7 @@ int main(int argc, char** argv) {
         "closed=%d closed_too_slow=%d post_failures=%d post_p50_us=%u post_max_us=%u max_in_flight=%d "
         "late_ticks=%d confirmed=%d waitlisted=%d unexpected=%ld early=%ld out_of_order=%ld error_messages=%ld "
         "snapshot_mismatch=%d drained=%d drain_s=%.2f post_unanswered=%d server_cpu=%.2f client_cpu=%.2f "
-        "client_us_per_msg=%.2f server_us_per_msg=%.2f reader=%s server_core_others=%.2f client_core_others=%.2f\n",
+        "client_us_per_msg=%.2f server_us_per_msg=%.2f reader=%s server_core_others=%.2f client_core_others=%.2f latency_from=%s missing_at=%d post_origin_p99_us=%u\n",
         opt.label.c_str(), opt.clients, subscribed, shared.failed.load(), connect_s, measured, opt.warmup, opt.rate,
         achieved_rate, static_cast<unsigned long long>(expected), static_cast<unsigned long long>(delivered),
         static_cast<unsigned long long>(skipped), superseded, p50, p99, p999, max_us, cover_p50, cover_p99, cover_max,
@@ -1126,7 +1191,7 @@ int main(int argc, char** argv) {
         rss_end, kib_per_conn, shared.closed_after_subscribe.load(), shared.closed_too_slow.load(), tr.failures,
         post_p50, post_max, tr.max_in_flight, tr.late, tr.confirmed, tr.waitlisted, unexpected, early, out_of_order,
         errors_received, shared.snapshot_mismatch.load(), drained ? 1 : 0, drain_s, tr.unanswered, server_cpu,
-        client_cpu, client_us_per_msg, server_us_per_msg, opt.reader.c_str(), server_core_others, client_core_others);
+        client_cpu, client_us_per_msg, server_us_per_msg, opt.reader.c_str(), server_core_others, client_core_others, opt.latency_from.c_str(), missing_at, post_origin_p99);
     std::fflush(stdout);
     return tr.succeeded == total_changes ? 0 : 1;  // 1: some change failed or went unanswered
 }

@@ -4,8 +4,10 @@
 # N WebSocket clients (bench/live_client.cpp, native C++) subscribe to the Hyderabad
 # congress (slug hyderabad-2014); a trigger thread in the same client changes its seat
 # count at a steady rate (POST /api/events/{id}/registrations, one registration per
-# change). For every change and every client the client measures the time from just
-# before the POST to the moment that client has the new count. In the same run, with the
+# change). For every change and every client the client measures the time from the moment
+# the server published the change (the "at" it stamps on the message after the commit, before
+# the broadcast; --latency-from post times from just before the POST instead) to the moment that
+# client has the new count. In the same run, with the
 # same clients, changes, rate and pinning, the same is measured against a minimal Node.js
 # server using the npm `ws` package (bench/node_ws_server/server.mjs), which broadcasts the
 # same message. Also measured: server RSS per idle subscribed connection.
@@ -34,6 +36,11 @@
 #   --no-pin               PIN=0           do not pin (PIN=1 forces pinning, default auto: pin
 #                                          when at least 2 cores are available)
 #   --node-only            NODE_ONLY=1     measure the node server alone (no congress binary needed)
+#   --latency-from at|post LATENCY_FROM    where a change's latency starts (default at): the "at" the
+#                                          server stamps on the message when it publishes it, i.e. the
+#                                          moment the change is committed and the broadcast begins; or
+#                                          just before the trigger's POST is sent (adds Congress's
+#                                          durable commit and the HTTP answer queue to its figure)
 # Other environment: BENCH_BUILD_DIR (default build/bench), SETTLE (2: seconds the connections
 # stay idle before the RSS reading), DRAIN_TIMEOUT (10: seconds to wait after the last change
 # for every client to have it), TARGET_P99_MS (100), TARGET_RATIO (0.5), TARGET_KIB (16),
@@ -69,6 +76,7 @@ BENCH_STRICT=${BENCH_STRICT:-0}
 KEEP_TMP=${KEEP_TMP:-0}
 EVENT_SLUG=${EVENT_SLUG:-hyderabad-2014}
 NODE=${NODE:-node}
+LATENCY_FROM=${LATENCY_FROM:-at}
 
 
 
@@ -87,6 +95,7 @@ while (($#)); do
         --client-cpus) CLIENT_CPUS=$2; shift 2 ;;
         --no-pin) PIN=0; shift ;;
         --node-only) NODE_ONLY=1; shift ;;
+        --latency-from) LATENCY_FROM=$2; shift 2 ;;
         -h|--help) usage; exit 0 ;;
         *) usage >&2; die "unknown argument: $1" ;;
     esac
@@ -300,7 +309,7 @@ run_one() {
         --clients "$CLIENTS" --changes "$CHANGES" --warmup "$WARMUP" --rate "$RATE" \
         --concurrency "$CONCURRENCY" --threads "$CLIENT_THREADS" --server-pid "$SERVER_PID" \
         --settle "$SETTLE" --drain-timeout "$DRAIN_TIMEOUT" --label "$label" \
-        --email-tag "$$-$tag" >"$TMP/$tag.out" 2>"$TMP/$tag.err"; then
+        --latency-from "$LATENCY_FROM" --email-tag "$$-$tag" >"$TMP/$tag.out" 2>"$TMP/$tag.err"; then
         if ! grep -q '^LIVE_RESULT ' "$TMP/$tag.out"; then
             cat "$TMP/$tag.err" >&2
             tail -n 20 "$TMP/$tag.log" >&2 || true
@@ -371,6 +380,8 @@ detail() {  # detail LABEL OUTFILE
     printf '  %-9s RSS %s KiB before -> %s KiB idle -> %s KiB at the end; changes made at %s/s;\n' "" \
         "$(field "$f" rss_before_kib)" "$(field "$f" rss_idle_kib)" "$(field "$f" rss_end_kib)" \
         "$(field "$f" achieved_rate)"
+    printf '  %-9s latency timed from %s; p99 timed from the POST instead: %s ms;\n' "" \
+        "$( [[ $(field "$f" latency_from) == at ]] && echo 'the publish ("at")' || echo 'the POST')" "$(ms "$(field "$f" post_origin_p99_us)")"
     printf '  %-9s POST answered in p50 %s ms, max %s ms, at most %s POSTs waiting for their answer;\n' "" \
         "$(ms "$(field "$f" post_p50_us)")" "$(ms "$(field "$f" post_max_us)")" "$(field "$f" max_in_flight)"
     printf '  %-9s CPU while changing, in cores: server %s, client + trigger %s; per value delivered: server %s us, client %s us (%s reader);\n' "" \
@@ -390,6 +401,7 @@ detail() {  # detail LABEL OUTFILE
     echo
     echo "Live fan-out benchmark: topic event:$EVENT_ID (event $EVENT_SLUG), seats after every registration"
     echo "$CLIENTS clients, $CHANGES changes at $RATE/s after $WARMUP warm-up changes, $ROUNDS round(s); congress threads $THREADS, node $NODE_VERSION ws $WS_VERSION; client threads $CLIENT_THREADS; $PIN_DESC"
+    echo "latency of a change: from $( [[ $LATENCY_FROM == at ]] && echo 'the moment the server published it (the message'"'"'s \"at\", stamped after the commit, before the broadcast)' || echo 'just before its POST was sent') to the moment each client has it"
     echo "load average before: $LOAD_BEFORE; after: $LOAD_AFTER"
     if [[ $NODE_ONLY != 1 ]]; then
         if [[ $CONGRESS_NOFILE == 1024 ]]; then

@@ -57,6 +57,11 @@ const std::vector<Option>& options() {
          }},
         {"idle-timeout", "CONGRESS_IDLE_TIMEOUT", "SECONDS", "close idle or slow connections after this (default 30)",
          [](Config& c, const std::string& v) { c.idle_timeout_seconds = static_cast<int>(parse_number("idle-timeout", v, 1, 3600)); }},
+        {"live-idle-timeout", "CONGRESS_LIVE_IDLE_TIMEOUT", "SECONDS",
+         "ping a quiet /live client after half of this; close it if nothing came back by then (default 60)",
+         [](Config& c, const std::string& v) {
+             c.live_idle_timeout_seconds = static_cast<int>(parse_number("live-idle-timeout", v, 2, 3600));
+         }},
         {"shutdown-grace", "CONGRESS_SHUTDOWN_GRACE", "SECONDS", "on SIGTERM, wait this long for requests in flight (default 10)",
          [](Config& c, const std::string& v) { c.shutdown_grace_seconds = static_cast<int>(parse_number("shutdown-grace", v, 0, 600)); }},
         {"allowed-origins", "CONGRESS_ALLOWED_ORIGINS", "LIST",

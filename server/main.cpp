@@ -98,13 +98,16 @@ int serve_command(const Config& config) {
     server_options.idle_timeout = std::chrono::seconds(config.idle_timeout_seconds);
     server_options.shutdown_grace = std::chrono::seconds(config.shutdown_grace_seconds);
     server_options.live.allowed_origins = config.allowed_origins;
+    server_options.live.idle_timeout = std::chrono::seconds(config.live_idle_timeout_seconds);
     // The server (and its io_context) outlives the database: see HttpServer.
     net::HttpServer server(server_options);
 
     api::StaticFiles web(config.web_root);
     storage::Database db(storage::DatabaseOptions{config.db_path, config.db_readers, true});
     api::ResponseCache cache;
-    live::Hub hub;
+    live::HubOptions hub_options;
+    hub_options.delivery_thread = true;  // commits never wait for sockets
+    live::Hub hub(hub_options);
     api::LiveFeed feed(db, hub, cache);
     // After each commit: drop cached reads first (a caller answered next must see its own
     // write), then push what changed to live clients.

@@ -98,8 +98,8 @@ const server = http.createServer((req, res) => {
       if (status === 'confirmed') state.confirmed += 1; else state.waitlisted += 1;
       registrations += 1;
       state.seq += 1;
-      // Serialised once, sent to every subscriber.
-      const message = JSON.stringify({ type: 'seats', topic, epoch, seq: state.seq, ...seats() });
+      // Serialised once, sent to every subscriber; "at" is when the broadcast began, as in Congress.
+      const message = JSON.stringify({ type: 'seats', topic, epoch, seq: state.seq, at: new Date().toISOString(), ...seats() });
       for (const ws of subscribers) {
         if (ws.readyState === WebSocket.OPEN) ws.send(message);
       }

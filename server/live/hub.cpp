@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <ctime>
 
+#include "live/ws_frame.hpp"
 #include "util/random.hpp"
 
 namespace congress::live {
@@ -18,7 +19,7 @@ std::string now_rfc3339_ms() {
     const auto millis = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
     std::tm utc{};
     gmtime_r(&seconds, &utc);
-    char text[32];
+    char text[48];
     std::snprintf(text, sizeof text, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", utc.tm_year + 1900, utc.tm_mon + 1,
                   utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec, static_cast<int>(millis));
     return text;
@@ -26,7 +27,33 @@ std::string now_rfc3339_ms() {
 
 }  // namespace
 
-Hub::Hub(HubOptions options) : options_(options), epoch_(util::random_code().substr(0, 12)) {}
+Hub::Hub(HubOptions options) : options_(options), epoch_(util::random_code().substr(0, 12)) {
+    if (options_.delivery_thread) delivery_thread_ = std::thread([this] { deliver_loop(); });
+}
+
+Hub::~Hub() {
+    if (!delivery_thread_.joinable()) return;
+    {
+        std::lock_guard lock(delivery_mutex_);
+        stopping_ = true;
+    }
+    delivery_ready_.notify_one();
+    delivery_thread_.join();
+}
+
+void Hub::deliver_loop() {
+    std::unique_lock lock(delivery_mutex_);
+    for (;;) {
+        delivery_ready_.wait(lock, [this] { return stopping_ || !deliveries_.empty(); });
+        if (deliveries_.empty()) return;  // stopping, and everything published went out
+        Delivery next = std::move(deliveries_.front());
+        deliveries_.pop_front();
+        lock.unlock();
+        for (const auto& receiver : next.receivers) receiver->deliver(next.message);
+        next.receivers.clear();  // the last reference to a closed session may go here
+        lock.lock();
+    }
+}
 
 std::uint64_t Hub::publish(const std::string& topic, nlohmann::json body, std::string coalesce_key) {
     std::vector<std::shared_ptr<Subscriber>> receivers;
@@ -36,13 +63,14 @@ std::uint64_t Hub::publish(const std::string& topic, nlohmann::json body, std::s
         auto& t = topics_[topic];
         message.topic = topic;
         message.seq = ++t.seq;
-        message.coalesce_key = std::move(coalesce_key);
+        if (!coalesce_key.empty()) message.coalesce_key = topic + '|' + coalesce_key;
         body["topic"] = topic;
         body["seq"] = message.seq;
         body["epoch"] = epoch_;
         body["at"] = now_rfc3339_ms();
-        message.text = std::make_shared<const std::string>(
-            body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+        auto text = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+        message.frame = std::make_shared<const std::string>(ws_encode_frame(WsOpcode::text, text));
+        message.text = std::make_shared<const std::string>(std::move(text));
         t.log.push_back(message);
         while (t.log.size() > options_.resync_depth) t.log.pop_front();
         receivers.reserve(t.subscribers.size());
@@ -53,6 +81,13 @@ std::uint64_t Hub::publish(const std::string& topic, nlohmann::json body, std::s
             } else {
                 it = t.subscribers.erase(it);
             }
+        }
+        if (options_.delivery_thread && !receivers.empty()) {
+            // Queued under the hub's lock so that each topic's messages leave in seq order.
+            std::lock_guard queue_lock(delivery_mutex_);
+            deliveries_.push_back(Delivery{message, std::move(receivers)});
+            delivery_ready_.notify_one();
+            return message.seq;
         }
     }
     for (const auto& receiver : receivers) receiver->deliver(message);

@@ -6,12 +6,14 @@
 // (see net/ws_session). No Beast or Asio here.
 #pragma once
 
+#include <condition_variable>
 #include <cstdint>
 #include <deque>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
 #include <unordered_map>
 #include <vector>
 
@@ -22,26 +24,35 @@ namespace congress::live {
 struct Outgoing {
     std::string topic;
     std::uint64_t seq = 0;
-    std::shared_ptr<const std::string> text;
+    std::shared_ptr<const std::string> text;   // the JSON message
+    std::shared_ptr<const std::string> frame;  // the same as one WebSocket text frame, made once
     // Messages with the same non-empty key replace each other in a client's queue: only the
-    // newest seat count matters.
+    // newest seat count matters. Prefixed with the topic by publish(): keys are per topic.
     std::string coalesce_key;
 };
 
 class Subscriber {
 public:
     virtual ~Subscriber() = default;
-    // Called from any thread, outside the hub's lock.
+    // Called outside the hub's lock: on the hub's delivery thread when it has one, else on
+    // the publishing thread. A topic's messages are delivered in seq order.
     virtual void deliver(const Outgoing& message) = 0;
 };
 
 struct HubOptions {
     std::size_t resync_depth = 256;  // messages kept per topic for reconnecting clients
+    // Deliver on a thread of the hub's own, so that publish() returns at once (the database
+    // writer publishes after each commit and must not wait for thousands of sockets).
+    bool delivery_thread = false;
 };
 
 class Hub {
 public:
     explicit Hub(HubOptions options = {});
+    // Delivers what is already published, then stops the delivery thread.
+    ~Hub();
+    Hub(const Hub&) = delete;
+    Hub& operator=(const Hub&) = delete;
 
     // Names this server run; sequence numbers are only comparable within one epoch.
     const std::string& epoch() const { return epoch_; }
@@ -68,10 +79,23 @@ private:
         std::unordered_map<const Subscriber*, std::weak_ptr<Subscriber>> subscribers;
     };
 
+    struct Delivery {
+        Outgoing message;
+        std::vector<std::shared_ptr<Subscriber>> receivers;
+    };
+    void deliver_loop();
+
     HubOptions options_;
     std::string epoch_;
     mutable std::mutex mutex_;
     std::unordered_map<std::string, Topic> topics_;
+
+    // Broadcasts waiting for the delivery thread, in publish order.
+    std::mutex delivery_mutex_;
+    std::condition_variable delivery_ready_;
+    std::deque<Delivery> deliveries_;
+    bool stopping_ = false;
+    std::thread delivery_thread_;
 };
 
 }  // namespace congress::live

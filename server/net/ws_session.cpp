@@ -1,10 +1,11 @@
 #include "net/ws_session.hpp"
 
-#include <boost/asio/dispatch.hpp>
+#include <sys/socket.h>
+
+#include <cerrno>
+
 #include <boost/asio/post.hpp>
 #include <boost/beast/core/bind_handler.hpp>
-#include <boost/beast/core/buffers_to_string.hpp>
-#include <boost/beast/websocket/error.hpp>
 #include <nlohmann/json.hpp>
 
 #include "live/topic.hpp"
@@ -16,17 +17,24 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace websocket = beast::websocket;
 using nlohmann::json;
+using tcp = asio::ip::tcp;
 
 namespace {
-// Application close code: the client fell too far behind; it should reconnect and resync.
-constexpr std::uint16_t close_too_slow = 4001;
+// How long a closing connection waits for the client to close its side.
+constexpr std::chrono::seconds close_grace{5};
 }  // namespace
 
 WsSession::WsSession(beast::tcp_stream&& stream, ServerContext& context)
-    : ws_(std::move(stream)), context_(context), tokens_(context.options.live.message_burst),
+    : context_(context),
+      handshake_(std::make_unique<websocket::stream<beast::tcp_stream>>(std::move(stream))),
+      socket_(handshake_->get_executor()),
+      ping_timer_(handshake_->get_executor()),
+      reader_(context.options.live.max_message_bytes),
+      last_received_(std::chrono::steady_clock::now()),
+      tokens_(context.options.live.message_burst),
       refilled_(std::chrono::steady_clock::now()) {
     beast::error_code ec;
-    const auto endpoint = beast::get_lowest_layer(ws_).socket().remote_endpoint(ec);
+    const auto endpoint = beast::get_lowest_layer(*handshake_).socket().remote_endpoint(ec);
     if (!ec) remote_ = endpoint.address().to_string();
 }
 
@@ -34,56 +42,113 @@ WsSession::~WsSession() { context_.sessions.remove(this); }
 
 void WsSession::start(beast::http::request<beast::http::string_body>&& upgrade) {
     context_.sessions.add(this, std::static_pointer_cast<Stoppable>(shared_from_this()));
-    const auto& options = context_.options.live;
-    beast::get_lowest_layer(ws_).expires_never();  // the websocket stream keeps its own timers
+    beast::get_lowest_layer(*handshake_).expires_never();
     websocket::stream_base::timeout timeouts{};
     timeouts.handshake_timeout = std::chrono::seconds(10);
-    timeouts.idle_timeout = options.idle_timeout;
-    timeouts.keep_alive_pings = true;  // ping at half the idle timeout; close if no answer
-    ws_.set_option(timeouts);
-    ws_.set_option(websocket::stream_base::decorator(
+    timeouts.idle_timeout = websocket::stream_base::none();  // our own pings, after the handshake
+    timeouts.keep_alive_pings = false;
+    handshake_->set_option(timeouts);
+    handshake_->set_option(websocket::stream_base::decorator(
         [](websocket::response_type& res) { res.set(beast::http::field::server, "congress"); }));
-    ws_.read_message_max(options.max_message_bytes);
-    ws_.async_accept(upgrade, beast::bind_front_handler(&WsSession::on_accept, shared_from_this()));
+    handshake_->async_accept(upgrade, beast::bind_front_handler(&WsSession::on_accept, shared_from_this()));
 }
 
 void WsSession::on_accept(beast::error_code ec) {
-    if (ec) return;
-    do_read();
-}
-
-void WsSession::do_read() {
-    ws_.async_read(buffer_, beast::bind_front_handler(&WsSession::on_read, shared_from_this()));
-}
-
-void WsSession::on_read(beast::error_code ec, std::size_t) {
+    if (ec) return;  // the handshake failed; the session ends with it
+    socket_ = handshake_->next_layer().release_socket();
+    handshake_.reset();
+    socket_.non_blocking(true, ec);
     if (ec) {
-        // Closed by the peer, a dead connection found by the pings, a frame over the size
-        // limit (Beast closes with 1009) or our own close: the subscriptions go with it.
-        unsubscribe_all();
+        socket_.close(ec);
         return;
     }
-    if (!take_token()) {
-        buffer_.consume(buffer_.size());
-        // Closed only for flooding on after being told: this many refusals in a row.
-        if (++violations_ > static_cast<int>(context_.options.live.message_burst)) {
-            close_with(static_cast<std::uint16_t>(websocket::close_code::policy_error), "message rate exceeded");
+    last_received_ = std::chrono::steady_clock::now();
+    {
+        Lock lock(mutex_);
+        socket_open_ = true;
+        if (context_.stopping) close_with(lock, live::ws_close::going_away, "server shutting down");
+    }
+    arm_ping_timer();
+    wait_readable();
+}
+
+// --- reading -----------------------------------------------------------------------------
+
+void WsSession::wait_readable() {
+    socket_.async_wait(tcp::socket::wait_read, beast::bind_front_handler(&WsSession::on_readable, shared_from_this()));
+}
+
+void WsSession::on_readable(beast::error_code ec) {
+    if (ec) {
+        close_socket();
+        return;
+    }
+    // Read into one buffer per thread: an idle connection holds no read buffer at all.
+    thread_local char buffer[16 * 1024];
+    std::vector<live::WsEvent> events;
+    for (;;) {
+        const std::size_t n = socket_.read_some(asio::buffer(buffer), ec);
+        if (ec == asio::error::would_block || ec == asio::error::try_again) break;
+        if (ec) {  // the peer closed or reset the connection
+            close_socket();
             return;
         }
-        send_error("rate_limited", "Too many messages; this one was dropped.");
-        do_read();
+        last_received_ = std::chrono::steady_clock::now();
+        events.clear();
+        reader_.feed(buffer, n, events);
+        for (auto& event : events) handle_event(event);
+        if (n < sizeof buffer) break;
+    }
+    {
+        Lock lock(mutex_);
+        if (!socket_open_) return;
+    }
+    wait_readable();
+}
+
+void WsSession::handle_event(live::WsEvent& event) {
+    using Kind = live::WsEvent::Kind;
+    switch (event.kind) {
+        case Kind::ping: {
+            Lock lock(mutex_);
+            if (!closing_)
+                send_frame(lock, Frame(live::ws_encode_frame(live::WsOpcode::pong, event.payload)), true);
+            return;
+        }
+        case Kind::pong:
+            return;
+        case Kind::close: {
+            // Answer with the same code (RFC 6455 section 5.5.1); 1005 means none was given.
+            Lock lock(mutex_);
+            close_with(lock, event.code == 1005 ? live::ws_close::normal : event.code, "");
+            return;
+        }
+        case Kind::failure: {
+            Lock lock(mutex_);
+            close_with(lock, event.code, event.payload);
+            return;
+        }
+        case Kind::text:
+        case Kind::binary:
+            break;
+    }
+    if (!take_token()) {
+        Lock lock(mutex_);
+        // Closed only for flooding on after being told: this many refusals in a row.
+        if (++violations_ > static_cast<int>(context_.options.live.message_burst)) {
+            close_with(lock, live::ws_close::policy_violation, "message rate exceeded");
+            return;
+        }
+        send_error(lock, "rate_limited", "Too many messages; this one was dropped.");
         return;
     }
     violations_ = 0;
-    if (!ws_.got_text()) {
-        buffer_.consume(buffer_.size());
-        send_error("invalid_message", "Messages are JSON text frames.");
-    } else {
-        const auto text = beast::buffers_to_string(buffer_.data());
-        buffer_.consume(buffer_.size());
-        handle_text(text);
+    if (event.kind == Kind::binary) {
+        Lock lock(mutex_);
+        send_error(lock, "invalid_message", "Messages are JSON text frames.");
+        return;
     }
-    if (!closing_) do_read();
+    handle_text(event.payload);
 }
 
 bool WsSession::take_token() {
@@ -100,31 +165,44 @@ bool WsSession::take_token() {
 void WsSession::handle_text(const std::string& text) {
     const auto message = json::parse(text, nullptr, false);
     if (message.is_discarded() || !message.is_object() || !message.contains("type") || !message["type"].is_string()) {
-        send_error("invalid_message", "Send a JSON object with a \"type\" (subscribe or unsubscribe).");
+        Lock lock(mutex_);
+        send_error(lock, "invalid_message", "Send a JSON object with a \"type\" (subscribe or unsubscribe).");
         return;
     }
     const auto type = message["type"].get<std::string>();
     const auto topic = message.contains("topic") && message["topic"].is_string() ? message["topic"].get<std::string>() : "";
-    if (type == "subscribe") subscribe(topic, message);
-    else if (type == "unsubscribe") unsubscribe(topic);
-    else if (type == "ping") send_json({{"type", "pong"}});
-    else send_error("invalid_message", "Unknown message type \"" + type.substr(0, 40) + "\".");
+    if (type == "subscribe") {
+        subscribe(topic, message);
+        return;
+    }
+    Lock lock(mutex_);
+    if (type == "unsubscribe") {
+        if (subscriptions_.erase(topic) > 0) context_.live.hub->unsubscribe(topic, this);
+    } else if (type == "ping") {
+        send_json(lock, {{"type", "pong"}});
+    } else {
+        send_error(lock, "invalid_message", "Unknown message type \"" + type.substr(0, 40) + "\".");
+    }
 }
 
 void WsSession::subscribe(const std::string& topic_name, const json& message) {
     const auto topic = live::parse_topic(topic_name);
+    Lock lock(mutex_);
+    if (closing_) return;
     if (!topic) {
-        send_error("unknown_topic", "Topics are event:<id>, session:<id> or registration:<code>.", topic_name.substr(0, 100));
+        send_error(lock, "unknown_topic", "Topics are event:<id>, session:<id> or registration:<code>.", topic_name.substr(0, 100));
         return;
     }
     auto& hub = *context_.live.hub;
     const bool already = subscriptions_.count(topic_name) > 0;
     if (!already && subscriptions_.size() >= context_.options.live.max_subscriptions) {
-        send_error("too_many_subscriptions", "A connection may hold " +
-                                                 std::to_string(context_.options.live.max_subscriptions) + " subscriptions.",
+        send_error(lock, "too_many_subscriptions",
+                   "A connection may hold " + std::to_string(context_.options.live.max_subscriptions) + " subscriptions.",
                    topic_name);
         return;
     }
+    // Under this connection's lock: what the hub delivers from now on waits until the
+    // subscription's state below is set.
     auto& sub = subscriptions_[topic_name];
     if (!already) hub.subscribe(topic_name, std::static_pointer_cast<live::Subscriber>(shared_from_this()));
 
@@ -139,57 +217,58 @@ void WsSession::subscribe(const std::string& topic_name, const json& message) {
         if (auto missed = hub.since(topic_name, last_seq)) {
             sub.awaiting_snapshot = false;
             sub.last_seq = std::max(sub.last_seq, last_seq);
-            send_json({{"type", "subscribed"}, {"topic", topic_name}, {"epoch", hub.epoch()},
-                       {"seq", hub.current_seq(topic_name)}});
-            for (const auto& m : *missed) on_published(m);
+            send_json(lock, {{"type", "subscribed"}, {"topic", topic_name}, {"epoch", hub.epoch()},
+                             {"seq", hub.current_seq(topic_name)}});
+            for (const auto& m : *missed) on_published(lock, m);
             return;
         }
     }
     // Otherwise a snapshot; what is published meanwhile is held until it has gone out.
     const auto seq = hub.current_seq(topic_name);
     sub.awaiting_snapshot = true;
-    send_json({{"type", "subscribed"}, {"topic", topic_name}, {"epoch", hub.epoch()}, {"seq", seq}});
+    send_json(lock, {{"type", "subscribed"}, {"topic", topic_name}, {"epoch", hub.epoch()}, {"seq", seq}});
     context_.live.snapshots->snapshot(*topic, [self = shared_from_this(), topic_name, seq](std::optional<json> body) {
-        asio::post(self->ws_.get_executor(), [self, topic_name, seq, body = std::move(body)]() mutable {
+        asio::post(self->socket_.get_executor(), [self, topic_name, seq, body = std::move(body)]() mutable {
             self->on_snapshot(topic_name, seq, std::move(body));
         });
     });
 }
 
 void WsSession::on_snapshot(const std::string& topic, std::uint64_t seq, std::optional<json> body) {
+    Lock lock(mutex_);
     const auto it = subscriptions_.find(topic);
     if (closing_ || it == subscriptions_.end()) return;
     if (!body) {
-        send_error("unknown_topic", "There is no such event, session or registration.", topic);
-        unsubscribe(topic);
+        send_error(lock, "unknown_topic", "There is no such event, session or registration.", topic);
+        subscriptions_.erase(it);
+        context_.live.hub->unsubscribe(topic, this);
         return;
     }
     (*body)["topic"] = topic;
     (*body)["seq"] = seq;
     (*body)["epoch"] = context_.live.hub->epoch();
-    send_json(*body);
+    send_json(lock, *body);
     auto& sub = it->second;
     sub.awaiting_snapshot = false;
     sub.last_seq = std::max(sub.last_seq, seq);
     auto held = std::move(sub.held);
     sub.held.clear();
-    for (const auto& m : held) on_published(m);
+    for (const auto& m : held) on_published(lock, m);
 }
 
-void WsSession::unsubscribe(const std::string& topic) {
-    if (subscriptions_.erase(topic) > 0) context_.live.hub->unsubscribe(topic, this);
-}
-
-void WsSession::unsubscribe_all() {
+void WsSession::unsubscribe_all(const Lock&) {
     for (const auto& [topic, sub] : subscriptions_) context_.live.hub->unsubscribe(topic, this);
     subscriptions_.clear();
 }
 
+// --- sending -------------------------------------------------------------------------------
+
 void WsSession::deliver(const live::Outgoing& message) {
-    asio::post(ws_.get_executor(), [self = shared_from_this(), message] { self->on_published(message); });
+    Lock lock(mutex_);
+    on_published(lock, message);
 }
 
-void WsSession::on_published(const live::Outgoing& message) {
+void WsSession::on_published(const Lock& lock, const live::Outgoing& message) {
     if (closing_) return;
     const auto it = subscriptions_.find(message.topic);
     if (it == subscriptions_.end()) return;
@@ -200,71 +279,198 @@ void WsSession::on_published(const live::Outgoing& message) {
     }
     if (message.seq <= sub.last_seq) return;  // already sent (resync overlap)
     sub.last_seq = message.seq;
-    // Keys are per topic: the same count published on event:E and session:S is two values.
-    enqueue(message.text, message.coalesce_key.empty() ? std::string() : message.topic + '|' + message.coalesce_key);
+    send_shared(lock, message.frame, message.coalesce_key);
 }
 
-void WsSession::send_json(const json& message) {
-    enqueue(std::make_shared<const std::string>(message.dump(-1, ' ', false, json::error_handler_t::replace)), {});
+void WsSession::send_json(const Lock& lock, const json& message) {
+    const auto text = message.dump(-1, ' ', false, json::error_handler_t::replace);
+    send_frame(lock, Frame(live::ws_encode_frame(live::WsOpcode::text, text)));
 }
 
-void WsSession::send_error(const std::string& code, const std::string& message, const std::string& topic) {
+void WsSession::send_error(const Lock& lock, const std::string& code, const std::string& message, const std::string& topic) {
     json error = {{"type", "error"}, {"code", code}, {"message", message}};
     if (!topic.empty()) error["topic"] = topic;
-    send_json(error);
+    send_json(lock, error);
 }
 
-void WsSession::enqueue(std::shared_ptr<const std::string> text, std::string coalesce_key) {
-    if (closing_) return;
-    if (!coalesce_key.empty()) {
+ssize_t WsSession::try_send(const Lock& lock, const std::string& bytes, std::size_t from) {
+    const ssize_t n = ::send(socket_.native_handle(), bytes.data() + from, bytes.size() - from, MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (n >= 0) return n;
+    if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) return 0;
+    // The connection is broken; reading will find out and close the socket.
+    closing_ = true;
+    close_sent_ = true;
+    unsubscribe_all(lock);
+    return -1;
+}
+
+void WsSession::send_shared(const Lock& lock, const std::shared_ptr<const std::string>& bytes, const std::string& coalesce_key) {
+    // The common case for a broadcast: nothing waits, and the socket takes the whole frame
+    // with one non-blocking send(), straight from the hub's delivery thread.
+    if (queue_.empty() && socket_open_ && !closing_) {
+        const ssize_t n = try_send(lock, *bytes, 0);
+        if (n < 0 || static_cast<std::size_t>(n) == bytes->size()) return;
+        Frame rest(bytes, coalesce_key);
+        rest.sent = static_cast<std::size_t>(n);
+        queue_.push_back(std::move(rest));
+        writing_ = true;
+        asio::post(socket_.get_executor(), [self = shared_from_this()] { self->do_write(); });
+        return;
+    }
+    send_frame(lock, Frame(bytes, coalesce_key));
+}
+
+void WsSession::send_frame(const Lock& lock, Frame frame, bool control) {
+    if (!socket_open_ || close_sent_ || (closing_ && !control)) return;
+    if (queue_.empty()) {
+        // Nothing waits, so the frame goes out now. The whole frame is taken or the rest
+        // waits in the queue; either way the bytes on the wire stay in order, since nothing
+        // else writes while the queue is not empty.
+        const ssize_t n = try_send(lock, *frame.bytes, 0);
+        if (n < 0) return;
+        if (static_cast<std::size_t>(n) == frame.bytes->size()) {
+            if (closing_) {  // that was our close frame
+                close_sent_ = true;
+                ::shutdown(socket_.native_handle(), SHUT_WR);
+            }
+            return;
+        }
+        frame.sent = static_cast<std::size_t>(n);
+        queue_.push_back(std::move(frame));
+        writing_ = true;
+        asio::post(socket_.get_executor(), [self = shared_from_this()] { self->do_write(); });
+        return;
+    }
+    if (!frame.coalesce_key.empty()) {
         // A newer value for the same key (topic and seat count) replaces the queued one. It
         // goes to the back, behind everything queued earlier, so that each topic's messages
-        // stay in seq order. The head may be on the wire already; it is never touched.
-        for (std::size_t i = writing_ ? 1 : 0; i < queue_.size(); ++i) {
-            if (queue_[i].coalesce_key == coalesce_key) {
+        // stay in seq order. The head may be partly on the wire; it is never touched.
+        for (std::size_t i = 1; i < queue_.size(); ++i) {
+            if (queue_[i].coalesce_key == frame.coalesce_key) {
                 queue_.erase(queue_.begin() + static_cast<std::ptrdiff_t>(i));
                 break;
             }
         }
     }
-    queue_.push_back(Queued{std::move(text), std::move(coalesce_key)});
-    if (queue_.size() > context_.options.live.max_queued_messages) {
+    queue_.push_back(std::move(frame));
+    if (!control && queue_.size() > context_.options.live.max_queued_messages) {
         log::info("live", "closing a client that fell behind (" + remote_ + ")");
-        close_with(close_too_slow, "too slow; reconnect and resync");
-        return;
+        close_with(lock, live::ws_close::too_slow, "too slow; reconnect and resync");
     }
-    if (!writing_) do_write();
 }
 
 void WsSession::do_write() {
-    writing_ = true;
-    ws_.text(true);
-    ws_.async_write(asio::buffer(*queue_.front().text), beast::bind_front_handler(&WsSession::on_write, shared_from_this()));
+    Lock lock(mutex_);
+    if (!socket_open_ || queue_.empty()) {
+        writing_ = false;
+        return;
+    }
+    const auto& head = queue_.front();
+    auto bytes = head.bytes;  // kept alive by the handler even if the queue is cleared
+    const auto buffer = asio::buffer(bytes->data() + head.sent, bytes->size() - head.sent);
+    lock.unlock();
+    socket_.async_write_some(buffer, [self = shared_from_this(), bytes](beast::error_code ec, std::size_t n) {
+        self->on_write(ec, n);
+    });
 }
 
-void WsSession::on_write(beast::error_code ec, std::size_t) {
-    writing_ = false;
-    if (ec) {
-        closing_ = true;
+void WsSession::on_write(beast::error_code ec, std::size_t bytes) {
+    Lock lock(mutex_);
+    if (ec || !socket_open_ || queue_.empty()) {
+        writing_ = false;
         queue_.clear();
+        lock.unlock();
+        if (ec) close_socket();
+        return;
+    }
+    auto& head = queue_.front();
+    head.sent += bytes;
+    if (head.sent < head.bytes->size()) {
+        lock.unlock();
+        do_write();
         return;
     }
     queue_.pop_front();
-    if (!queue_.empty() && !closing_) do_write();
+    if (closing_ && queue_.empty()) {  // the close frame is always the last one queued
+        close_sent_ = true;
+        writing_ = false;
+        ::shutdown(socket_.native_handle(), SHUT_WR);
+        return;
+    }
+    if (queue_.empty()) {
+        writing_ = false;
+        return;
+    }
+    lock.unlock();
+    do_write();
 }
 
-void WsSession::close_with(std::uint16_t code, const char* reason) {
-    if (closing_) return;
+void WsSession::close_with(const Lock& lock, std::uint16_t code, std::string_view reason) {
+    if (closing_ || !socket_open_) return;
     closing_ = true;
-    // Drop what is queued but not on the wire; the client resyncs when it reconnects.
-    if (queue_.size() > 1) queue_.resize(writing_ ? 1 : 0);
-    else if (!writing_) queue_.clear();
-    ws_.async_close(websocket::close_reason(static_cast<websocket::close_code>(code), reason), [self = shared_from_this()](beast::error_code) {});
+    unsubscribe_all(lock);
+    // Drop what is queued (the client resyncs when it reconnects) except the head, which
+    // may be partly on the wire already and must be finished first.
+    if (queue_.size() > 1) queue_.erase(queue_.begin() + 1, queue_.end());
+    send_frame(lock, Frame(live::ws_encode_close(code, reason)), true);
+    // Give the client a moment to close its side, then close regardless.
+    asio::post(socket_.get_executor(), [self = shared_from_this()] {
+        self->ping_timer_.expires_after(close_grace);
+        self->ping_timer_.async_wait(beast::bind_front_handler(&WsSession::on_ping_timer, self));
+    });
+}
+
+void WsSession::close_socket() {
+    Lock lock(mutex_);
+    if (!socket_open_) return;
+    socket_open_ = false;
+    closing_ = true;
+    close_sent_ = true;
+    queue_.clear();
+    unsubscribe_all(lock);
+    beast::error_code ec;
+    socket_.close(ec);
+    ping_timer_.cancel();
+}
+
+// --- keep-alive ----------------------------------------------------------------------------
+
+void WsSession::arm_ping_timer() {
+    ping_timer_.expires_after(context_.options.live.idle_timeout / 2);
+    ping_timer_.async_wait(beast::bind_front_handler(&WsSession::on_ping_timer, shared_from_this()));
+}
+
+void WsSession::on_ping_timer(beast::error_code ec) {
+    if (ec) return;  // cancelled: closed, or re-armed for the close grace period
+    bool closing = false;
+    {
+        Lock lock(mutex_);
+        if (!socket_open_) return;
+        closing = closing_;
+    }
+    const auto idle = std::chrono::steady_clock::now() - last_received_;
+    // A closing client that did not close its side in time, or one that answered nothing
+    // (not even our ping) for the whole idle timeout, is cut off.
+    if (closing || idle >= context_.options.live.idle_timeout) {
+        close_socket();
+        return;
+    }
+    if (idle >= context_.options.live.idle_timeout / 2) {
+        Lock lock(mutex_);
+        send_frame(lock, Frame(live::ws_encode_frame(live::WsOpcode::ping, "")), true);
+    }
+    arm_ping_timer();
 }
 
 void WsSession::shutdown() {
-    asio::post(ws_.get_executor(), [self = shared_from_this()] {
-        self->close_with(static_cast<std::uint16_t>(websocket::close_code::going_away), "server shutting down");
+    asio::post(socket_.get_executor(), [self = shared_from_this()] {
+        if (self->handshake_) {  // still in the handshake: just stop it
+            beast::error_code ec;
+            beast::get_lowest_layer(*self->handshake_).socket().close(ec);
+            return;
+        }
+        Lock lock(self->mutex_);
+        self->close_with(lock, live::ws_close::going_away, "server shutting down");
     });
 }
 

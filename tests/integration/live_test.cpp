@@ -1185,6 +1185,113 @@ TEST_F(LiveSlowClient, AClientTooFarBehindIsClosedWith4001AndTheOthersCarryOn) {
 }
 
 // ---------------------------------------------------------------------------------------
+// The WebSocket protocol itself (RFC 6455), after the handshake
+
+TEST_F(LiveBadInput, AProtocolPingIsAnsweredWithAPongCarryingTheSameData) {
+    WsClient client(port());
+    ASSERT_TRUE(client.open()) << client.error();
+    ASSERT_TRUE(client.send_frame(WsClient::op_ping, "are you there"));
+    // Read the raw frame: receive() would swallow a pong.
+    std::string frame;
+    ASSERT_TRUE(client.read_raw_frame(frame, message_wait)) << client.error();
+    ASSERT_GE(frame.size(), 2u);
+    EXPECT_EQ(static_cast<unsigned char>(frame[0]), 0x8A) << "a final, unmasked pong";
+    EXPECT_EQ(frame.substr(2), "are you there");
+}
+
+TEST_F(LiveBadInput, AFragmentedMessageIsReassembled) {
+    const auto id = event_id(port(), colloquium_slug);
+    WsClient client(port());
+    ASSERT_TRUE(client.open()) << client.error();
+    const auto whole = subscribe_message(event_topic(id));
+    const auto half = whole.size() / 2;
+    ASSERT_TRUE(client.send_frame(WsClient::op_text, whole.substr(0, half), false));
+    ASSERT_TRUE(client.send_frame(WsClient::op_ping, ""));  // a control frame may come between fragments
+    ASSERT_TRUE(client.send_frame(WsClient::op_continuation, whole.substr(half), true));
+    auto answer = next_json(client, "the answer to a fragmented subscribe");
+    EXPECT_TRUE(has_type(answer, "subscribed")) << answer;
+}
+
+TEST_F(LiveBadInput, InvalidUtf8InATextFrameClosesWith1007) {
+    const auto id = event_id(port(), colloquium_slug);
+    Watcher watcher(port(), id);
+    WsClient client(port());
+    ASSERT_TRUE(client.open()) << client.error();
+    ASSERT_TRUE(client.send_text("{\"type\": \"subscribe\", \"topic\": \"caf\xC3\"}"));
+    const auto m = client.receive(message_wait);
+    ASSERT_TRUE(m.is_close()) << "expected a close 1007, got " << m.describe();
+    EXPECT_EQ(m.close_code, 1007) << m.describe();
+    EXPECT_TRUE(watcher.still_served("invalid-utf8"));
+}
+
+TEST_F(LiveBadInput, AnUnmaskedOrReservedBitFrameClosesWith1002) {
+    const auto id = event_id(port(), colloquium_slug);
+    Watcher watcher(port(), id);
+    {
+        WsClient client(port());
+        ASSERT_TRUE(client.open()) << client.error();
+        ASSERT_TRUE(client.send_raw(std::string("\x81\x02hi", 4)));  // a client frame without a mask
+        const auto m = client.receive(message_wait);
+        ASSERT_TRUE(m.is_close()) << "expected a close 1002, got " << m.describe();
+        EXPECT_EQ(m.close_code, 1002) << m.describe();
+    }
+    {
+        WsClient client(port());
+        ASSERT_TRUE(client.open()) << client.error();
+        ASSERT_TRUE(client.send_raw(std::string("\xC1\x82\0\0\0\0hi", 8)));  // RSV1 set, no extension agreed
+        const auto m = client.receive(message_wait);
+        ASSERT_TRUE(m.is_close()) << "expected a close 1002, got " << m.describe();
+        EXPECT_EQ(m.close_code, 1002) << m.describe();
+    }
+    EXPECT_TRUE(watcher.still_served("protocol-errors"));
+}
+
+TEST_F(LiveBadInput, TheServersCloseAnswersTheClientsCloseWithTheSameCode) {
+    WsClient client(port());
+    ASSERT_TRUE(client.open()) << client.error();
+    ASSERT_TRUE(client.send_close(4321, "bye"));
+    const auto m = client.receive(message_wait);
+    ASSERT_TRUE(m.is_close()) << m.describe();
+    EXPECT_EQ(m.close_code, 4321) << m.describe();
+    EXPECT_TRUE(client.server_closes_within(message_wait));
+}
+
+struct ShortIdleServer {
+    static ServerOptions make() {
+        ServerOptions options;
+        options.extra_args = {"--live-idle-timeout", "2"};
+        return options;
+    }
+};
+class LiveKeepAlive : public SharedServerTest<ShortIdleServer> {};
+
+TEST_F(LiveKeepAlive, AQuietClientIsPingedAndStaysOpenWhileItAnswers) {
+    const auto id = event_id(port(), colloquium_slug);
+    WsClient client(port());
+    ASSERT_TRUE(client.open()) << client.error();
+    ASSERT_TRUE(subscribe(client, event_topic(id)).ok());
+    // receive() answers the server's pings; nothing else arrives for three idle timeouts.
+    const auto m = client.receive(std::chrono::milliseconds(6000));
+    EXPECT_EQ(m.kind, WsMessage::Kind::timeout) << m.describe();
+    EXPECT_GE(client.pings_received(), 2) << "the server pings at half the idle timeout";
+    EXPECT_TRUE(client.open());
+    ASSERT_TRUE(client.send_text(R"({"type": "ping"})"));
+    auto pong = next_json(client, "the answer after the quiet time");
+    EXPECT_TRUE(has_type(pong, "pong")) << pong;
+}
+
+TEST_F(LiveKeepAlive, AClientThatAnswersNothingIsCutOffAfterTheIdleTimeout) {
+    const auto id = event_id(port(), colloquium_slug);
+    WsClient client(port());
+    ASSERT_TRUE(client.open()) << client.error();
+    ASSERT_TRUE(subscribe(client, event_topic(id)).ok());
+    // A dead peer: its kernel still acknowledges, but no pong ever comes back.
+    std::this_thread::sleep_for(std::chrono::milliseconds(3500));
+    EXPECT_TRUE(client.server_closes_within(std::chrono::milliseconds(3000)));
+    EXPECT_TRUE(still_serving(port()));
+}
+
+// ---------------------------------------------------------------------------------------
 // Shutdown
 
 TEST(LiveShutdown, SigtermClosesLiveClientsWith1001AndTheServerExitsZero) {

@@ -259,6 +259,7 @@ WsMessage WsClient::receive(std::chrono::milliseconds wait) {
                 }
                 switch (opcode) {
                     case op_ping:
+                        ++pings_received_;
                         send_frame(op_pong, payload);
                         continue;
                     case op_pong:
@@ -343,6 +344,38 @@ std::size_t WsClient::unread_bytes() const {
     int queued = 0;
     if (fd_ < 0 || ::ioctl(fd_, FIONREAD, &queued) != 0) queued = 0;
     return buffer_.size() + static_cast<std::size_t>(std::max(queued, 0));
+}
+
+bool WsClient::read_raw_frame(std::string& frame, std::chrono::milliseconds wait) {
+    const auto deadline = Clock::now() + wait;
+    for (;;) {
+        if (buffer_.size() >= 2) {
+            const auto b1 = static_cast<std::uint8_t>(buffer_[1]);
+            std::uint64_t length = b1 & 0x7f;
+            std::size_t header = 2;
+            bool known = true;
+            if (length == 126) {
+                known = buffer_.size() >= 4;
+                if (known) length = (static_cast<std::uint8_t>(buffer_[2]) << 8) | static_cast<std::uint8_t>(buffer_[3]);
+                header = 4;
+            } else if (length == 127) {
+                known = buffer_.size() >= 10;
+                if (known) {
+                    length = 0;
+                    for (int i = 2; i < 10; ++i) length = (length << 8) | static_cast<std::uint8_t>(buffer_[i]);
+                }
+                header = 10;
+            }
+            if (b1 & 0x80) header += 4;
+            if (known && buffer_.size() >= header + length) {
+                frame = buffer_.substr(0, header + length);
+                buffer_.erase(0, header + length);
+                return true;
+            }
+        }
+        bool timed_out = false;
+        if (!fill(deadline, timed_out)) return false;
+    }
 }
 
 bool WsClient::server_closes_within(std::chrono::milliseconds wait) {

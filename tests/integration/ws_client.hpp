@@ -111,6 +111,12 @@ public:
     // not returned yet.
     std::size_t unread_bytes() const;
 
+    // The next frame exactly as the server sent it (header and payload), without answering
+    // or interpreting it; false on timeout or end of stream.
+    bool read_raw_frame(std::string& frame, std::chrono::milliseconds wait);
+    // Pings from the server that receive() has answered so far.
+    int pings_received() const { return pings_received_; }
+
 private:
     // One recv() with a deadline; false on end of stream, error or timeout (timed_out says which).
     bool fill(std::chrono::steady_clock::time_point deadline, bool& timed_out);
@@ -125,6 +131,7 @@ private:
     WsMessage final_;  // what receive() returns again once ended
     std::string fragments_;
     std::uint8_t fragment_opcode_ = 0;
+    int pings_received_ = 0;
 };
 
 }  // namespace congress::it
