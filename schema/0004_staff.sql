@@ -83,3 +83,11 @@ CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
 BEGIN
     SELECT RAISE(ABORT, 'the audit log is append-only');
 END;
+
+-- INSERT OR REPLACE on an existing id would delete the old row without firing the DELETE
+-- trigger (SQLite fires it only with recursive_triggers on): refuse that too.
+CREATE TRIGGER audit_log_no_replace BEFORE INSERT ON audit_log
+WHEN NEW.id IS NOT NULL AND EXISTS (SELECT 1 FROM audit_log WHERE id = NEW.id)
+BEGIN
+    SELECT RAISE(ABORT, 'the audit log is append-only');
+END;

@@ -136,19 +136,22 @@ void LoginThrottle::prune(Clock::time_point now) {
     };
     drop_idle(accounts_, options_.account);
     drop_idle(addresses_, options_.address);
-    if (accounts_.size() + addresses_.size() <= options_.max_keys) return;
-    // Still too many (a flood of distinct keys): keep the most recent half of each table.
+    // Still more than half full (a flood of distinct keys): keep the most recent quarter of
+    // the bound in each table, so that pruning (linear) runs once per many insertions.
+    if (accounts_.size() + addresses_.size() <= options_.max_keys / 2) return;
     const auto keep_recent = [](Table& table, std::size_t keep) {
         if (table.size() <= keep) return;
         std::vector<Clock::time_point> times;
         times.reserve(table.size());
         for (const auto& [key, entry] : table) times.push_back(entry.last_failure);
-        std::nth_element(times.begin(), times.begin() + static_cast<std::ptrdiff_t>(table.size() - keep), times.end());
-        const auto cutoff = times[table.size() - keep];
+        const auto nth = times.begin() + static_cast<std::ptrdiff_t>(table.size() - keep);
+        std::nth_element(times.begin(), nth, times.end());
+        const auto cutoff = *nth;
         for (auto it = table.begin(); it != table.end();) it = it->second.last_failure < cutoff ? table.erase(it) : std::next(it);
     };
-    keep_recent(accounts_, options_.max_keys / 4);
-    keep_recent(addresses_, options_.max_keys / 4);
+    const std::size_t keep = std::max<std::size_t>(1, options_.max_keys / 4);
+    keep_recent(accounts_, keep);
+    keep_recent(addresses_, keep);
 }
 
 }  // namespace congress::auth
