@@ -1,5 +1,6 @@
 #include "auth/password.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <memory>
 #include <vector>

@@ -55,7 +55,9 @@ void PasswordHasher::verify(std::string password, std::optional<std::string> sto
     submit([this, password = std::move(password), stored = std::move(stored), done = std::move(done)]() mutable {
         Verification result;
         try {
-            if (stored) {
+            // An unreadable stored hash would be refused without any work: run the dummy so
+            // that it takes as long as a real check.
+            if (stored && parse_hash_params(*stored)) {
                 result.ok = verify_password(password, *stored);
                 if (result.ok && needs_rehash(*stored, options_.params))
                     result.rehashed = hash_password(password, options_.params);

@@ -57,8 +57,9 @@ public:
     PasswordHasher& operator=(const PasswordHasher&) = delete;
 
     // Checks `password` against `stored` on a hashing thread and calls `done` there. With
-    // `stored` empty (unknown email, disabled account) it runs dummy_verify instead, which
-    // costs the same, and reports ok == false. Throws HashQueueFull (before queueing).
+    // `stored` empty (unknown email, disabled account) or unreadable it runs dummy_verify
+    // instead, which costs the same, and reports ok == false. Throws HashQueueFull (before
+    // queueing). The password is wiped from memory when the job ends.
     void verify(std::string password, std::optional<std::string> stored, std::function<void(Verification)> done);
 
     // Hashes a new password with options.params; `done(error, encoded)` on a hashing thread.
