@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "admin/session_command.hpp"
+#include "admin/user_command.hpp"
 #include "api/live_feed.hpp"
 #include "api/response_cache.hpp"
 #include "api/routes.hpp"
@@ -34,6 +35,9 @@ Usage:
   congress session --id N ...    change a session (time, room, capacity, cancel);
                                  see congress session --help
   congress event --id N ...      change an event's capacity or allow late promotion
+  congress user add|passwd|disable|enable|grant|revoke|list ...
+                                 staff accounts and roles (the first admin too);
+                                 see congress user --help
   congress version               print the version and the schema version
   congress help                  this text
 
@@ -160,6 +164,10 @@ int main(int argc, char** argv) {
     if (command == "session") {
         if (help_asked) std::cout << admin::session_command_help();
         return help_asked ? 0 : admin::session_command(args, getenv);
+    }
+    if (command == "user") {
+        if (help_asked) std::cout << admin::user_command_help();
+        return help_asked ? 0 : admin::user_command(args, getenv);
     }
     if (command == "event") {
         if (help_asked) std::cout << admin::event_command_help();
