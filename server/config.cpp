@@ -58,7 +58,7 @@ const std::vector<Option>& options() {
         {"idle-timeout", "CONGRESS_IDLE_TIMEOUT", "SECONDS", "close idle or slow connections after this (default 30)",
          [](Config& c, const std::string& v) { c.idle_timeout_seconds = static_cast<int>(parse_number("idle-timeout", v, 1, 3600)); }},
         {"live-idle-timeout", "CONGRESS_LIVE_IDLE_TIMEOUT", "SECONDS",
-         "ping a quiet /live client after half of this; close it if nothing came back by then (default 60)",
+         "ping a /live client quiet for half of this; close it if the ping gets no answer in the other half (default 60)",
          [](Config& c, const std::string& v) {
              c.live_idle_timeout_seconds = static_cast<int>(parse_number("live-idle-timeout", v, 2, 3600));
          }},

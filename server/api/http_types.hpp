@@ -9,6 +9,10 @@
 #include <utility>
 #include <vector>
 
+namespace congress::domain {
+struct Principal;
+}
+
 namespace congress::api {
 
 using Headers = std::vector<std::pair<std::string, std::string>>;
@@ -22,6 +26,10 @@ struct Request {
     std::string body;
     std::string request_id;
     std::string remote_address;
+    bool secure = false;  // received over TLS
+    // Set by the router for routes with staff access, before the handler runs: who is
+    // calling (never null there). Null everywhere else.
+    std::shared_ptr<const domain::Principal> staff;
 
     // Case-insensitive header lookup; empty if absent.
     std::string_view header(std::string_view name) const;

@@ -448,16 +448,18 @@ void WsSession::on_ping_timer(beast::error_code ec) {
         if (!socket_open_) return;
         closing = closing_;
     }
-    const auto idle = std::chrono::steady_clock::now() - last_received_;
-    // A closing client that did not close its side in time, or one that answered nothing
-    // (not even our ping) for the whole idle timeout, is cut off.
-    if (closing || idle >= context_.options.live.idle_timeout) {
+    const auto now = std::chrono::steady_clock::now();
+    // A closing client that did not close its side in time, or one that sent nothing back
+    // (not even a pong) in the half idle timeout since our ping, is cut off.
+    if (closing || (ping_sent_ && last_received_ < *ping_sent_)) {
         close_socket();
         return;
     }
-    if (idle >= context_.options.live.idle_timeout / 2) {
+    ping_sent_.reset();
+    if (now - last_received_ >= context_.options.live.idle_timeout / 2) {
         Lock lock(mutex_);
         send_frame(lock, Frame(live::ws_encode_frame(live::WsOpcode::ping, "")), true);
+        ping_sent_ = now;
     }
     arm_ping_timer();
 }

@@ -96,6 +96,7 @@ private:
     boost::asio::steady_timer ping_timer_;
     live::WsFrameReader reader_;
     std::chrono::steady_clock::time_point last_received_;
+    std::optional<std::chrono::steady_clock::time_point> ping_sent_;  // unanswered ping
     double tokens_;
     std::chrono::steady_clock::time_point refilled_;
     int violations_ = 0;
