@@ -22,7 +22,8 @@
 #                                          relative paths are taken from the repo root)
 #   -n, --clients N        CLIENTS         WebSocket clients, the same for both servers (default 10000)
 #   -m, --changes N        CHANGES         measured changes per run (default 200)
-#   -r, --rate R           RATE            changes per second (default 20)
+#   -r, --rate R           RATE            changes per second (default 5: 50,000 messages/s with
+#                                          10,000 clients; see bench/README.md for why not more)
 #   --warmup N             WARMUP          warm-up changes before the measured ones in each run,
 #                                          not counted (default 20, 0 = none)
 #   --rounds N             ROUNDS          rounds; each round runs both servers, congress first in
@@ -56,7 +57,7 @@ source "$ROOT/bench/lib.sh"
 CONGRESS_BIN=${CONGRESS_BIN:-build/release/congress}
 CLIENTS=${CLIENTS:-10000}
 CHANGES=${CHANGES:-200}
-RATE=${RATE:-20}
+RATE=${RATE:-5}
 WARMUP=${WARMUP:-20}
 ROUNDS=${ROUNDS:-1}
 THREADS=${THREADS:-1}
@@ -401,7 +402,6 @@ detail() {  # detail LABEL OUTFILE
     echo
     echo "Live fan-out benchmark: topic event:$EVENT_ID (event $EVENT_SLUG), seats after every registration"
     echo "$CLIENTS clients, $CHANGES changes at $RATE/s after $WARMUP warm-up changes, $ROUNDS round(s); congress threads $THREADS, node $NODE_VERSION ws $WS_VERSION; client threads $CLIENT_THREADS; $PIN_DESC"
-    echo "latency of a change: from $( [[ $LATENCY_FROM == at ]] && echo 'the moment the server published it (the message'"'"'s \"at\", stamped after the commit, before the broadcast)' || echo 'just before its POST was sent') to the moment each client has it"
     echo "load average before: $LOAD_BEFORE; after: $LOAD_AFTER"
     if [[ $NODE_ONLY != 1 ]]; then
         if [[ $CONGRESS_NOFILE == 1024 ]]; then
@@ -427,7 +427,11 @@ detail() {  # detail LABEL OUTFILE
     else
         echo
     fi
-    echo "delivery latency = client has the new count - just before the POST that made it (all changes x clients):"
+    if [[ $LATENCY_FROM == at ]]; then
+        echo "delivery latency = client has the new count - the server published it (\"at\") (all changes x clients):"
+    else
+        echo "delivery latency = client has the new count - just before the POST that made it (all changes x clients):"
+    fi
     printf '  %-9s %8s %8s %8s %8s %9s %21s %8s %9s\n' server clients changes "p50 ms" "p99 ms" "max ms" \
         delivered/expected skipped "KiB/conn"
     [[ $NODE_ONLY == 1 ]] || row congress "$C_OUT"

@@ -81,6 +81,17 @@ const std::vector<Option>& options() {
                  start = comma + 1;
              }
          }},
+        {"max-connections-per-address", "CONGRESS_MAX_CONNECTIONS_PER_ADDRESS", "N",
+         "open connections one client address may hold, /live included; 0 = no limit (default 1000; a venue's "
+         "delegates may share one address)",
+         [](Config& c, const std::string& v) {
+             c.max_connections_per_address = static_cast<std::size_t>(parse_number("max-connections-per-address", v, 0, 1000000));
+         }},
+        {"tls-cert", "CONGRESS_TLS_CERT", "FILE",
+         "certificate chain (PEM): serve HTTPS and WSS; plain HTTP on the same port is redirected (needs --tls-key)",
+         [](Config& c, const std::string& v) { c.tls_cert = v; }},
+        {"tls-key", "CONGRESS_TLS_KEY", "FILE", "private key (PEM) of --tls-cert",
+         [](Config& c, const std::string& v) { c.tls_key = v; }},
         {"demo-file", "CONGRESS_DEMO_FILE", "FILE", "demo data to load (default schema/demo/metropolis-2014.json)",
          [](Config& c, const std::string& v) { c.demo_file = v; }},
         {"as-published", nullptr, nullptr, "demo-load: keep the report's 2014 dates instead of moving them forward",

@@ -25,6 +25,9 @@ struct Config {
     std::size_t max_body_bytes = 1024 * 1024;
     int idle_timeout_seconds = 30;
     int live_idle_timeout_seconds = 60;
+    std::size_t max_connections_per_address = 1000;
+    std::string tls_cert;
+    std::string tls_key;
     int shutdown_grace_seconds = 10;
     // Origins besides the server's own that may open the live channel.
     std::vector<std::string> allowed_origins;

@@ -103,6 +103,9 @@ int serve_command(const Config& config) {
     server_options.shutdown_grace = std::chrono::seconds(config.shutdown_grace_seconds);
     server_options.live.allowed_origins = config.allowed_origins;
     server_options.live.idle_timeout = std::chrono::seconds(config.live_idle_timeout_seconds);
+    server_options.max_connections_per_address = config.max_connections_per_address;
+    server_options.tls_cert = config.tls_cert;
+    server_options.tls_key = config.tls_key;
     // The server (and its io_context) outlives the database: see HttpServer.
     net::HttpServer server(server_options);
 
@@ -137,7 +140,8 @@ int serve_command(const Config& config) {
                           config.web_root + ", " + std::to_string(config.threads) + " thread(s)");
     server.run(router, net::LiveServices{&hub, &feed}, [&config](std::uint16_t port) {
         const auto host = config.address == "0.0.0.0" || config.address == "::" ? std::string("localhost") : config.address;
-        log::info("main", "Congress is serving on http://" + (host.find(':') != std::string::npos ? "[" + host + "]" : host) +
+        const auto scheme = config.tls_cert.empty() ? "http://" : "https://";
+        log::info("main", "Congress is serving on " + std::string(scheme) + (host.find(':') != std::string::npos ? "[" + host + "]" : host) +
                               ":" + std::to_string(port) + "/");
     });
     log::info("main", "closing the database");

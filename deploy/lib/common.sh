@@ -7,9 +7,9 @@ BUILD_PACKAGES=(
   libboost1.81-dev nlohmann-json3-dev libsqlite3-dev libssl-dev libhowardhinnant-date-dev
 )
 # What the test suites need on top: GoogleTest, the sqlite3 shell (used by tests to poke at
-# database files), a browser for the end-to-end tests.
+# database files), a browser for the end-to-end tests, openssl (test certificates).
 TEST_PACKAGES=(
-  libgtest-dev sqlite3 chromium
+  libgtest-dev sqlite3 chromium openssl
 )
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*"; }

@@ -2,3 +2,4 @@
 // BOOST_BEAST_SEPARATE_COMPILATION), instead of in every file that includes them.
 #include <boost/asio/impl/src.hpp>
 #include <boost/beast/src.hpp>
+#include <boost/asio/ssl/impl/src.hpp>

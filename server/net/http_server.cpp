@@ -11,6 +11,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "net/listener.hpp"
+#include "net/tls.hpp"
 #include "util/log.hpp"
 
 namespace congress::net {
@@ -46,6 +47,11 @@ void HttpServer::run(const api::Router& router, LiveServices live, const std::fu
     const auto& options = impl_->options;
     impl_->context = std::make_unique<ServerContext>(options, router, live);
     auto& context = *impl_->context;
+    if (!options.tls_cert.empty() || !options.tls_key.empty()) {
+        if (options.tls_cert.empty() || options.tls_key.empty())
+            throw std::runtime_error("TLS needs both --tls-cert and --tls-key");
+        context.tls = make_tls_context(options.tls_cert, options.tls_key);
+    }
 
     boost::system::error_code ec;
     const auto address = asio::ip::make_address(options.address, ec);

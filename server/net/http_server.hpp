@@ -41,6 +41,10 @@ struct ServerOptions {
     std::size_t max_body_bytes = 1024 * 1024;
     std::chrono::seconds idle_timeout{30};
     std::chrono::seconds shutdown_grace{10};
+    std::size_t max_connections_per_address = 1000;  // 0: no limit
+    // PEM files; both set: serve HTTPS and WSS (plain HTTP on the same port redirects).
+    std::string tls_cert;
+    std::string tls_key;
     LiveOptions live;
 };
 

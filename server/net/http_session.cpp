@@ -10,6 +10,7 @@
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
+#include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
 
 #include "api/errors.hpp"
@@ -49,33 +50,104 @@ bool is_http_error(const beast::error_code& ec) {
     return ec.category() == http::make_error_code(http::error::bad_method).category();
 }
 
+// Sent with every answer unless a handler set its own: no inline script or style, nothing
+// from elsewhere, never framed (pages carry registration codes and staff actions).
+constexpr const char* content_security_policy =
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+template <class Stream>
+Stream make_stream(beast::tcp_stream&& stream, ServerContext& context) {
+    if constexpr (std::is_same_v<Stream, TlsStream>) return Stream(std::move(stream), *context.tls);
+    else return std::move(stream);
+}
+
 }  // namespace
 
-HttpSession::HttpSession(asio::ip::tcp::socket&& socket, ServerContext& context)
-    : stream_(std::move(socket)), context_(context) {
+ConnectionSlot& ConnectionSlot::operator=(ConnectionSlot&& other) noexcept {
+    if (this != &other) {
+        if (limiter_) limiter_->release(address_);
+        limiter_ = std::exchange(other.limiter_, nullptr);
+        address_ = std::move(other.address_);
+    }
+    return *this;
+}
+
+ConnectionSlot::~ConnectionSlot() {
+    if (limiter_) limiter_->release(address_);
+}
+
+std::optional<ConnectionSlot> AddressLimiter::acquire(const std::string& address) {
+    std::lock_guard lock(mutex_);
+    auto& open = open_[address];
+    if (limit_ > 0 && open >= limit_) {
+        if (open == 0) open_.erase(address);
+        return std::nullopt;
+    }
+    ++open;
+    return ConnectionSlot(this, address);
+}
+
+void AddressLimiter::release(const std::string& address) {
+    std::lock_guard lock(mutex_);
+    const auto it = open_.find(address);
+    if (it == open_.end()) return;
+    if (--it->second == 0) open_.erase(it);
+}
+
+template <class Stream>
+HttpSession<Stream>::HttpSession(beast::tcp_stream&& stream, ServerContext& context, beast::flat_buffer buffer,
+                                 ConnectionSlot slot, bool redirect_only)
+    : stream_(make_stream<Stream>(std::move(stream), context)),
+      buffer_(std::move(buffer)),
+      context_(context),
+      slot_(std::move(slot)),
+      redirect_only_(redirect_only) {
     beast::error_code ec;
-    const auto endpoint = stream_.socket().remote_endpoint(ec);
+    const auto endpoint = beast::get_lowest_layer(stream_).socket().remote_endpoint(ec);
     if (!ec) remote_ = endpoint.address().to_string();
 }
 
-HttpSession::~HttpSession() { context_.sessions.remove(this); }
+template <class Stream>
+HttpSession<Stream>::~HttpSession() { context_.sessions.remove(this); }
 
-void HttpSession::start() {
-    context_.sessions.add(this, weak_from_this());
-    asio::dispatch(stream_.get_executor(), beast::bind_front_handler(&HttpSession::do_read, shared_from_this()));
+template <class Stream>
+void HttpSession<Stream>::start() {
+    context_.sessions.add(this, this->weak_from_this());
+    if constexpr (tls) {
+        beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(10));
+        stream_.async_handshake(asio::ssl::stream_base::server, buffer_.data(),
+                                beast::bind_front_handler(&HttpSession::on_handshake, this->shared_from_this()));
+    } else {
+        asio::dispatch(stream_.get_executor(), beast::bind_front_handler(&HttpSession::do_read, this->shared_from_this()));
+    }
 }
 
-void HttpSession::shutdown() {
-    asio::post(stream_.get_executor(), [self = shared_from_this()] {
+template <class Stream>
+void HttpSession<Stream>::on_handshake(beast::error_code ec, std::size_t used) {
+    if (ec) {  // not TLS after all, an old protocol version, or the client gave up
+        log::debug("http", "TLS handshake with " + remote_ + " failed: " + ec.message());
+        closed_ = true;
+        beast::get_lowest_layer(stream_).close();
+        return;
+    }
+    buffer_.consume(used);
+    do_read();
+}
+
+template <class Stream>
+void HttpSession<Stream>::shutdown() {
+    asio::post(stream_.get_executor(), [self = this->shared_from_this()] {
         self->keep_alive_ = false;
         // Idle: cancel the pending read; on_read then closes. Busy: on_write closes after
         // the answer has gone out.
         beast::error_code ignored;
-        if (!self->busy_) self->stream_.socket().cancel(ignored);
+        if (!self->busy_) beast::get_lowest_layer(self->stream_).socket().cancel(ignored);
     });
 }
 
-void HttpSession::do_read() {
+template <class Stream>
+void HttpSession<Stream>::do_read() {
     if (closed_) return;
     if (context_.stopping.load()) {
         close();
@@ -84,11 +156,12 @@ void HttpSession::do_read() {
     parser_.emplace();
     parser_->header_limit(static_cast<std::uint32_t>(context_.options.max_header_bytes));
     parser_->body_limit(context_.options.max_body_bytes);
-    stream_.expires_after(context_.options.idle_timeout);
-    http::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&HttpSession::on_read, shared_from_this()));
+    beast::get_lowest_layer(stream_).expires_after(context_.options.idle_timeout);
+    http::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&HttpSession::on_read, this->shared_from_this()));
 }
 
-void HttpSession::on_read(beast::error_code ec, std::size_t) {
+template <class Stream>
+void HttpSession<Stream>::on_read(beast::error_code ec, std::size_t) {
     if (ec) {
         if (ec == http::error::header_limit) {
             reply_and_close(api::error_response(431, "header_too_large", "The request headers are too large."));
@@ -107,11 +180,16 @@ void HttpSession::on_read(beast::error_code ec, std::size_t) {
     dispatch(parser_->release());
 }
 
-void HttpSession::dispatch(http::request<http::string_body>&& message) {
+template <class Stream>
+void HttpSession<Stream>::dispatch(http::request<http::string_body>&& message) {
     // A body whose length cannot be known (a transfer coding other than chunked) must not be
     // guessed at: a proxy in front may see another request boundary (RFC 9112, 6.3).
     if (message.count(http::field::transfer_encoding) > 0 && !message.chunked()) {
         reply_and_close(api::error_response(400, "bad_request", "Only the chunked transfer coding is accepted."));
+        return;
+    }
+    if (redirect_only_) {
+        redirect(message);
         return;
     }
     if (const auto target = origin_form(message.target()); target.substr(0, target.find('?')) == "/live") {
@@ -132,9 +210,10 @@ void HttpSession::dispatch(http::request<http::string_body>&& message) {
     request.body = std::move(message.body());
     request.request_id = request_id_;
     request.remote_address = remote_;
+    request.secure = tls;
 
     const auto started = std::chrono::steady_clock::now();
-    auto self = shared_from_this();
+    auto self = this->shared_from_this();
     context_.router.handle(request, [self, started, method = request.method, target = request.target](api::Response response) {
         if (log::enabled(log::Level::debug)) {
             const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started).count();
@@ -147,7 +226,24 @@ void HttpSession::dispatch(http::request<http::string_body>&& message) {
     });
 }
 
-void HttpSession::upgrade(http::request<http::string_body>&& message) {
+template <class Stream>
+void HttpSession<Stream>::redirect(const http::request<http::string_body>& message) {
+    // TLS is on: nothing is served in clear text. Browsers follow the redirect; the
+    // Strict-Transport-Security header on the https answers keeps them there.
+    const auto host = message[http::field::host];
+    const auto target = origin_form(message.target());
+    const bool host_ok = !host.empty() && host.find_first_of("/\\ \r\n@") == beast::string_view::npos;
+    if (!host_ok) {
+        reply_and_close(api::error_response(400, "https_required", "This server only serves https://."));
+        return;
+    }
+    auto response = api::error_response(308, "https_required", "This server only serves https://.");
+    response.set_header("Location", "https://" + std::string(host) + std::string(target.empty() ? "/" : target));
+    reply_and_close(std::move(response));
+}
+
+template <class Stream>
+void HttpSession<Stream>::upgrade(http::request<http::string_body>&& message) {
     const auto& live = context_.live;
     if (!live.hub || !live.snapshots) {
         reply_and_close(api::error_response(404, "not_found", "The live channel is not enabled."));
@@ -167,10 +263,11 @@ void HttpSession::upgrade(http::request<http::string_body>&& message) {
     }
     // The connection now belongs to the WebSocket session; this HTTP session ends quietly.
     closed_ = true;
-    std::make_shared<WsSession>(std::move(stream_), context_)->start(std::move(message));
+    std::make_shared<WsSession>(make_ws_transport(std::move(stream_)), context_, std::move(slot_))->start(std::move(message));
 }
 
-void HttpSession::reply_and_close(api::Response response) {
+template <class Stream>
+void HttpSession<Stream>::reply_and_close(api::Response response) {
     busy_ = true;
     keep_alive_ = false;
     head_ = false;
@@ -179,7 +276,8 @@ void HttpSession::reply_and_close(api::Response response) {
     send(std::move(response));
 }
 
-void HttpSession::send(api::Response r) {
+template <class Stream>
+void HttpSession<Stream>::send(api::Response r) {
     if (closed_) return;
     if (r.status >= 500) log::warn("http", "answered " + std::to_string(r.status), request_id_);
     response_ = {};
@@ -190,6 +288,10 @@ void HttpSession::send(api::Response r) {
     response_.set("X-Content-Type-Options", "nosniff");
     // Registration links carry the delegate's code: never leak a URL to another site.
     response_.set("Referrer-Policy", "no-referrer");
+    response_.set("X-Frame-Options", "DENY");
+    response_.set("Content-Security-Policy", content_security_policy);
+    // Over TLS, browsers keep to https for this host for a year.
+    if constexpr (tls) response_.set("Strict-Transport-Security", "max-age=31536000");
     for (const auto& [name, value] : r.headers) response_.set(name, value);
     body_ = std::move(r.body);
     const std::size_t size = body_ ? body_->size() : 0;
@@ -201,12 +303,13 @@ void HttpSession::send(api::Response r) {
     }
     const bool close_after = !keep_alive_ || context_.stopping.load();
     response_.keep_alive(!close_after);
-    stream_.expires_after(std::chrono::seconds(30));
+    beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(30));
     http::async_write(stream_, response_,
-                      beast::bind_front_handler(&HttpSession::on_write, shared_from_this(), close_after));
+                      beast::bind_front_handler(&HttpSession::on_write, this->shared_from_this(), close_after));
 }
 
-void HttpSession::on_write(bool close_after, beast::error_code ec, std::size_t) {
+template <class Stream>
+void HttpSession<Stream>::on_write(bool close_after, beast::error_code ec, std::size_t) {
     busy_ = false;
     body_.reset();
     if (ec || close_after || !keep_alive_) {
@@ -216,29 +319,42 @@ void HttpSession::on_write(bool close_after, beast::error_code ec, std::size_t) 
     do_read();
 }
 
-void HttpSession::close() {
+template <class Stream>
+void HttpSession<Stream>::close() {
     if (closed_) return;
     closed_ = true;
+    if constexpr (tls) {
+        // close_notify, then wait (briefly) for the client's before closing the socket.
+        beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(2));
+        stream_.async_shutdown([self = this->shared_from_this()](beast::error_code) {
+            beast::get_lowest_layer(self->stream_).close();
+        });
+        return;
+    }
     beast::error_code ec;
-    stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ec);
+    beast::get_lowest_layer(stream_).socket().shutdown(asio::ip::tcp::socket::shutdown_send, ec);
     // Closing a socket that still has unread input makes the kernel send a reset, which
     // destroys whatever part of our last answer is still in its send buffer. So read and
     // discard what the client sends until it closes its side, within 2 s and 1 MiB.
     drain_budget_ = 1 << 20;
-    stream_.expires_after(std::chrono::seconds(2));
+    beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(2));
     drain();
 }
 
-void HttpSession::drain() {
-    stream_.async_read_some(buffer_.prepare(4096), [self = shared_from_this()](beast::error_code ec, std::size_t bytes) {
+template <class Stream>
+void HttpSession<Stream>::drain() {
+    beast::get_lowest_layer(stream_).async_read_some(buffer_.prepare(4096), [self = this->shared_from_this()](beast::error_code ec, std::size_t bytes) {
         if (ec || bytes >= self->drain_budget_) {
-            self->stream_.close();
+            beast::get_lowest_layer(self->stream_).close();
             return;
         }
         self->drain_budget_ -= bytes;
         self->drain();
     });
 }
+
+template class HttpSession<beast::tcp_stream>;
+template class HttpSession<TlsStream>;
 
 void SessionRegistry::add(Stoppable* raw, const std::weak_ptr<Stoppable>& session) {
     std::lock_guard lock(mutex_);

@@ -2,11 +2,16 @@
 // hands it to the router, writes the answer, and repeats while the client keeps alive.
 // Everything runs on the connection's strand; answers from database threads are posted
 // back to it. One request at a time per connection bounds pipelining.
+//
+// The same code serves plain TCP (Stream = beast::tcp_stream) and TLS (TlsStream); over
+// TLS it first completes the handshake. With TLS configured, a plain connection on the
+// same port only redirects to https.
 #pragma once
 
 #include <memory>
 #include <optional>
 #include <string>
+#include <type_traits>
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -18,35 +23,46 @@
 
 #include "api/http_types.hpp"
 #include "net/server_context.hpp"
+#include "net/ws_transport.hpp"
 
 namespace congress::net {
 
-class HttpSession : public Stoppable, public std::enable_shared_from_this<HttpSession> {
+template <class Stream>
+class HttpSession : public Stoppable, public std::enable_shared_from_this<HttpSession<Stream>> {
 public:
-    HttpSession(boost::asio::ip::tcp::socket&& socket, ServerContext& context);
+    static constexpr bool tls = std::is_same_v<Stream, TlsStream>;
+
+    // `buffer` holds bytes already read from the connection (by the TLS detector).
+    // Plain: `redirect_only` answers every request with a redirect to https.
+    HttpSession(boost::beast::tcp_stream&& stream, ServerContext& context, boost::beast::flat_buffer buffer,
+                ConnectionSlot slot, bool redirect_only = false);
     ~HttpSession() override;
     void start();
     // Thread-safe: closes now if idle, or right after the answer in progress.
     void shutdown() override;
 
 private:
+    void on_handshake(boost::beast::error_code ec, std::size_t used);
     void do_read();
     void on_read(boost::beast::error_code ec, std::size_t bytes);
     void dispatch(boost::beast::http::request<boost::beast::http::string_body>&& request);
     // /live: hands the connection to a WebSocket session, or refuses.
     void upgrade(boost::beast::http::request<boost::beast::http::string_body>&& request);
+    void redirect(const boost::beast::http::request<boost::beast::http::string_body>& request);
     void send(api::Response response);
     void on_write(bool close, boost::beast::error_code ec, std::size_t bytes);
     void reply_and_close(api::Response response);
     void close();
     void drain();
 
-    boost::beast::tcp_stream stream_;
+    Stream stream_;
     boost::beast::flat_buffer buffer_;
     std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
     ServerContext& context_;
+    ConnectionSlot slot_;
     std::string remote_;
     std::string request_id_;
+    bool redirect_only_ = false;
     bool head_ = false;
     bool keep_alive_ = false;
     bool busy_ = false;
@@ -55,5 +71,8 @@ private:
     std::shared_ptr<const std::string> body_;  // keeps the span below alive during the write
     boost::beast::http::response<boost::beast::http::span_body<const char>> response_;
 };
+
+using PlainHttpSession = HttpSession<boost::beast::tcp_stream>;
+using TlsHttpSession = HttpSession<TlsStream>;
 
 }  // namespace congress::net

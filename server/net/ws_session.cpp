@@ -1,9 +1,5 @@
 #include "net/ws_session.hpp"
 
-#include <sys/socket.h>
-
-#include <cerrno>
-
 #include <boost/asio/post.hpp>
 #include <boost/beast/core/bind_handler.hpp>
 #include <nlohmann/json.hpp>
@@ -24,42 +20,28 @@ namespace {
 constexpr std::chrono::seconds close_grace{5};
 }  // namespace
 
-WsSession::WsSession(beast::tcp_stream&& stream, ServerContext& context)
+WsSession::WsSession(std::unique_ptr<WsTransport> transport, ServerContext& context, ConnectionSlot slot)
     : context_(context),
-      handshake_(std::make_unique<websocket::stream<beast::tcp_stream>>(std::move(stream))),
-      socket_(handshake_->get_executor()),
-      ping_timer_(handshake_->get_executor()),
+      remote_(transport->remote_address()),
+      transport_(std::move(transport)),
+      slot_(std::move(slot)),
+      ping_timer_(transport_->executor()),
       reader_(context.options.live.max_message_bytes),
       last_received_(std::chrono::steady_clock::now()),
       tokens_(context.options.live.message_burst),
-      refilled_(std::chrono::steady_clock::now()) {
-    beast::error_code ec;
-    const auto endpoint = beast::get_lowest_layer(*handshake_).socket().remote_endpoint(ec);
-    if (!ec) remote_ = endpoint.address().to_string();
-}
+      refilled_(std::chrono::steady_clock::now()) {}
 
 WsSession::~WsSession() { context_.sessions.remove(this); }
 
-void WsSession::start(beast::http::request<beast::http::string_body>&& upgrade) {
+void WsSession::start(WsTransport::Upgrade&& upgrade) {
     context_.sessions.add(this, std::static_pointer_cast<Stoppable>(shared_from_this()));
-    beast::get_lowest_layer(*handshake_).expires_never();
-    websocket::stream_base::timeout timeouts{};
-    timeouts.handshake_timeout = std::chrono::seconds(10);
-    timeouts.idle_timeout = websocket::stream_base::none();  // our own pings, after the handshake
-    timeouts.keep_alive_pings = false;
-    handshake_->set_option(timeouts);
-    handshake_->set_option(websocket::stream_base::decorator(
-        [](websocket::response_type& res) { res.set(beast::http::field::server, "congress"); }));
-    handshake_->async_accept(upgrade, beast::bind_front_handler(&WsSession::on_accept, shared_from_this()));
+    transport_->accept(upgrade, beast::bind_front_handler(&WsSession::on_accept, shared_from_this()));
 }
 
 void WsSession::on_accept(beast::error_code ec) {
-    if (ec) return;  // the handshake failed; the session ends with it
-    socket_ = handshake_->next_layer().release_socket();
-    handshake_.reset();
-    socket_.non_blocking(true, ec);
-    if (ec) {
-        socket_.close(ec);
+    handshaking_ = false;
+    if (ec) {  // the handshake failed; the session ends with it
+        transport_->close();
         return;
     }
     last_received_ = std::chrono::steady_clock::now();
@@ -69,41 +51,29 @@ void WsSession::on_accept(beast::error_code ec) {
         if (context_.stopping) close_with(lock, live::ws_close::going_away, "server shutting down");
     }
     arm_ping_timer();
-    wait_readable();
+    do_read();
 }
 
 // --- reading -----------------------------------------------------------------------------
 
-void WsSession::wait_readable() {
-    socket_.async_wait(tcp::socket::wait_read, beast::bind_front_handler(&WsSession::on_readable, shared_from_this()));
+void WsSession::do_read() {
+    transport_->read([self = shared_from_this()](beast::error_code ec, std::string_view data) { self->on_data(ec, data); });
 }
 
-void WsSession::on_readable(beast::error_code ec) {
-    if (ec) {
+void WsSession::on_data(beast::error_code ec, std::string_view data) {
+    if (ec) {  // the peer closed or reset the connection, or we closed it
         close_socket();
         return;
     }
-    // Read into one buffer per thread: an idle connection holds no read buffer at all.
-    thread_local char buffer[16 * 1024];
+    last_received_ = std::chrono::steady_clock::now();
     std::vector<live::WsEvent> events;
-    for (;;) {
-        const std::size_t n = socket_.read_some(asio::buffer(buffer), ec);
-        if (ec == asio::error::would_block || ec == asio::error::try_again) break;
-        if (ec) {  // the peer closed or reset the connection
-            close_socket();
-            return;
-        }
-        last_received_ = std::chrono::steady_clock::now();
-        events.clear();
-        reader_.feed(buffer, n, events);
-        for (auto& event : events) handle_event(event);
-        if (n < sizeof buffer) break;
-    }
+    reader_.feed(data.data(), data.size(), events);
+    for (auto& event : events) handle_event(event);
     {
         Lock lock(mutex_);
         if (!socket_open_) return;
     }
-    wait_readable();
+    do_read();
 }
 
 void WsSession::handle_event(live::WsEvent& event) {
@@ -228,7 +198,7 @@ void WsSession::subscribe(const std::string& topic_name, const json& message) {
     sub.awaiting_snapshot = true;
     send_json(lock, {{"type", "subscribed"}, {"topic", topic_name}, {"epoch", hub.epoch()}, {"seq", seq}});
     context_.live.snapshots->snapshot(*topic, [self = shared_from_this(), topic_name, seq](std::optional<json> body) {
-        asio::post(self->socket_.get_executor(), [self, topic_name, seq, body = std::move(body)]() mutable {
+        asio::post(self->transport_->executor(), [self, topic_name, seq, body = std::move(body)]() mutable {
             self->on_snapshot(topic_name, seq, std::move(body));
         });
     });
@@ -293,10 +263,9 @@ void WsSession::send_error(const Lock& lock, const std::string& code, const std:
     send_json(lock, error);
 }
 
-ssize_t WsSession::try_send(const Lock& lock, const std::string& bytes, std::size_t from) {
-    const ssize_t n = ::send(socket_.native_handle(), bytes.data() + from, bytes.size() - from, MSG_NOSIGNAL | MSG_DONTWAIT);
+ssize_t WsSession::try_send(const Lock& lock, const std::string& bytes) {
+    const ssize_t n = transport_->try_send(bytes.data(), bytes.size());
     if (n >= 0) return n;
-    if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) return 0;
     // The connection is broken; reading will find out and close the socket.
     closing_ = true;
     close_sent_ = true;
@@ -308,13 +277,13 @@ void WsSession::send_shared(const Lock& lock, const std::shared_ptr<const std::s
     // The common case for a broadcast: nothing waits, and the socket takes the whole frame
     // with one non-blocking send(), straight from the hub's delivery thread.
     if (queue_.empty() && socket_open_ && !closing_) {
-        const ssize_t n = try_send(lock, *bytes, 0);
+        const ssize_t n = try_send(lock, *bytes);
         if (n < 0 || static_cast<std::size_t>(n) == bytes->size()) return;
         Frame rest(bytes, coalesce_key);
         rest.sent = static_cast<std::size_t>(n);
         queue_.push_back(std::move(rest));
         writing_ = true;
-        asio::post(socket_.get_executor(), [self = shared_from_this()] { self->do_write(); });
+        asio::post(transport_->executor(), [self = shared_from_this()] { self->do_write(); });
         return;
     }
     send_frame(lock, Frame(bytes, coalesce_key));
@@ -326,19 +295,19 @@ void WsSession::send_frame(const Lock& lock, Frame frame, bool control) {
         // Nothing waits, so the frame goes out now. The whole frame is taken or the rest
         // waits in the queue; either way the bytes on the wire stay in order, since nothing
         // else writes while the queue is not empty.
-        const ssize_t n = try_send(lock, *frame.bytes, 0);
+        const ssize_t n = try_send(lock, *frame.bytes);
         if (n < 0) return;
         if (static_cast<std::size_t>(n) == frame.bytes->size()) {
             if (closing_) {  // that was our close frame
                 close_sent_ = true;
-                ::shutdown(socket_.native_handle(), SHUT_WR);
+                transport_->shutdown_send();
             }
             return;
         }
         frame.sent = static_cast<std::size_t>(n);
         queue_.push_back(std::move(frame));
         writing_ = true;
-        asio::post(socket_.get_executor(), [self = shared_from_this()] { self->do_write(); });
+        asio::post(transport_->executor(), [self = shared_from_this()] { self->do_write(); });
         return;
     }
     if (!frame.coalesce_key.empty()) {
@@ -369,9 +338,8 @@ void WsSession::do_write() {
     auto bytes = head.bytes;  // kept alive by the handler even if the queue is cleared
     const auto buffer = asio::buffer(bytes->data() + head.sent, bytes->size() - head.sent);
     lock.unlock();
-    socket_.async_write_some(buffer, [self = shared_from_this(), bytes](beast::error_code ec, std::size_t n) {
-        self->on_write(ec, n);
-    });
+    transport_->write_some(static_cast<const char*>(buffer.data()), buffer.size(),
+                           [self = shared_from_this(), bytes](beast::error_code ec, std::size_t n) { self->on_write(ec, n); });
 }
 
 void WsSession::on_write(beast::error_code ec, std::size_t bytes) {
@@ -394,7 +362,7 @@ void WsSession::on_write(beast::error_code ec, std::size_t bytes) {
     if (closing_ && queue_.empty()) {  // the close frame is always the last one queued
         close_sent_ = true;
         writing_ = false;
-        ::shutdown(socket_.native_handle(), SHUT_WR);
+        transport_->shutdown_send();
         return;
     }
     if (queue_.empty()) {
@@ -414,7 +382,7 @@ void WsSession::close_with(const Lock& lock, std::uint16_t code, std::string_vie
     if (queue_.size() > 1) queue_.erase(queue_.begin() + 1, queue_.end());
     send_frame(lock, Frame(live::ws_encode_close(code, reason)), true);
     // Give the client a moment to close its side, then close regardless.
-    asio::post(socket_.get_executor(), [self = shared_from_this()] {
+    asio::post(transport_->executor(), [self = shared_from_this()] {
         self->ping_timer_.expires_after(close_grace);
         self->ping_timer_.async_wait(beast::bind_front_handler(&WsSession::on_ping_timer, self));
     });
@@ -428,8 +396,7 @@ void WsSession::close_socket() {
     close_sent_ = true;
     queue_.clear();
     unsubscribe_all(lock);
-    beast::error_code ec;
-    socket_.close(ec);
+    transport_->close();
     ping_timer_.cancel();
 }
 
@@ -465,10 +432,9 @@ void WsSession::on_ping_timer(beast::error_code ec) {
 }
 
 void WsSession::shutdown() {
-    asio::post(socket_.get_executor(), [self = shared_from_this()] {
-        if (self->handshake_) {  // still in the handshake: just stop it
-            beast::error_code ec;
-            beast::get_lowest_layer(*self->handshake_).socket().close(ec);
+    asio::post(transport_->executor(), [self = shared_from_this()] {
+        if (self->handshaking_) {  // still in the handshake: just stop it
+            self->transport_->close();
             return;
         }
         Lock lock(self->mutex_);

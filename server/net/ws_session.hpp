@@ -2,12 +2,13 @@
 // seat count replaces an older queued one, resync on reconnect, and limits on what the
 // client may send (size, rate, number of subscriptions).
 //
-// Beast does the opening handshake; the frames after it go through live/ws_frame so that a
-// broadcast is framed once by the hub and written to each subscriber with one non-blocking
-// send() straight from the hub's delivery thread. Only when the socket cannot take a frame
-// whole does the rest wait in the queue, written by an asynchronous write on the
-// connection's strand. One mutex per connection guards what the delivery thread and the
-// strand share (subscriptions, queue, closing state, the socket's lifetime).
+// Beast does the opening handshake (net/ws_transport); the frames after it go through
+// live/ws_frame so that a broadcast is framed once by the hub and, over plain TCP, written to
+// each subscriber with one non-blocking send() straight from the hub's delivery thread.
+// Only when the socket cannot take a frame whole (and always over TLS) does it wait in the
+// queue, written by an asynchronous write on the connection's strand. One mutex per
+// connection guards what the delivery thread and the strand share (subscriptions, queue,
+// closing state, the socket's lifetime).
 #pragma once
 
 #include <chrono>
@@ -19,26 +20,22 @@
 #include <string>
 #include <vector>
 
-#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/http/message.hpp>
-#include <boost/beast/http/string_body.hpp>
-#include <boost/beast/websocket/stream.hpp>
 
 #include <nlohmann/json_fwd.hpp>
 
 #include "live/hub.hpp"
 #include "live/ws_frame.hpp"
 #include "net/server_context.hpp"
+#include "net/ws_transport.hpp"
 
 namespace congress::net {
 
 class WsSession : public Stoppable, public live::Subscriber, public std::enable_shared_from_this<WsSession> {
 public:
-    WsSession(boost::beast::tcp_stream&& stream, ServerContext& context);
+    WsSession(std::unique_ptr<WsTransport> transport, ServerContext& context, ConnectionSlot slot = {});
     ~WsSession() override;
-    void start(boost::beast::http::request<boost::beast::http::string_body>&& upgrade);
+    void start(WsTransport::Upgrade&& upgrade);
 
     void deliver(const live::Outgoing& message) override;  // any thread
     void shutdown() override;                              // any thread
@@ -61,8 +58,8 @@ private:
 
     // Strand: handshake, reading, the client's requests, timers, queued writes.
     void on_accept(boost::beast::error_code ec);
-    void wait_readable();
-    void on_readable(boost::beast::error_code ec);
+    void do_read();
+    void on_data(boost::beast::error_code ec, std::string_view data);
     void handle_event(live::WsEvent& event);
     void handle_text(const std::string& text);
     bool take_token();
@@ -84,15 +81,15 @@ private:
     void send_shared(const Lock& lock, const std::shared_ptr<const std::string>& bytes, const std::string& coalesce_key);
     // One non-blocking send() of what is not yet sent of `bytes`; returns the bytes taken, or
     // -1 if the connection is broken (then it is marked closing).
-    ssize_t try_send(const Lock& lock, const std::string& bytes, std::size_t from);
+    ssize_t try_send(const Lock& lock, const std::string& bytes);
     void close_with(const Lock& lock, std::uint16_t code, std::string_view reason);
     void unsubscribe_all(const Lock& lock);
 
     ServerContext& context_;
     std::string remote_;
-    // The handshake's stream; released once the connection is a WebSocket.
-    std::unique_ptr<boost::beast::websocket::stream<boost::beast::tcp_stream>> handshake_;
-    boost::asio::ip::tcp::socket socket_;
+    std::unique_ptr<WsTransport> transport_;
+    ConnectionSlot slot_;  // counts this connection against its client address
+    bool handshaking_ = true;
     boost::asio::steady_timer ping_timer_;
     live::WsFrameReader reader_;
     std::chrono::steady_clock::time_point last_received_;

@@ -280,7 +280,7 @@ void ServerProcess::start(bool first) {
         if (port > 0 && port < 65536) {
             const auto health = request(static_cast<std::uint16_t>(port), "GET", "/api/health", {}, {},
                                         std::chrono::milliseconds(2000));
-            if (health.status == 200) {
+            if (health.status == 200 || (options.tls && health.status == 308)) {
                 port_ = static_cast<std::uint16_t>(port);
                 return;
             }

@@ -71,6 +71,8 @@ struct ServerOptions {
     std::string log_level = "warn";
     // Tell the server where to write its port with CONGRESS_PORT_FILE instead of --port-file.
     bool port_file_from_env = false;
+    // The server serves TLS: ready when a plain GET /api/health is redirected to https.
+    bool tls = false;
     // Bounded wait for the port file and a successful GET /api/health.
     std::chrono::seconds ready_timeout{15};
     // Runs on the database file after `migrate` and `demo-load`, before the first `serve`
