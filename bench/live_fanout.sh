@@ -242,7 +242,7 @@ start_congress() {
         [[ -z $nofile ]] || ulimit -Sn "$nofile" 2>/dev/null || true
         exec "${SERVER_PIN[@]}" "$CONGRESS_BIN" serve --db "$DB" --address 127.0.0.1 --port 0 \
             --port-file "$TMP/$tag.port" --web-root "$ROOT/web" --threads "$THREADS" \
-            --log-level warn
+            --max-connections-per-address 0 --log-level warn
     ) >"$TMP/$tag.log" 2>&1 &
     SERVER_PID=$!
     PIDS+=("$SERVER_PID")
