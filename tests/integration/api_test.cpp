@@ -81,6 +81,20 @@ TEST_F(Api, EveryAnswerCarriesARequestIdAndNoSniff) {
     }
 }
 
+TEST_F(Api, EveryAnswerCarriesTheSecurityHeaders) {
+    for (const char* target : {"/api/health", "/api/nope", "/", "/events/hyderabad-2014", "/js/api.js"}) {
+        const auto r = get(port(), target);
+        ASSERT_NE(r.status, 0) << target << ": " << r.error;
+        const auto csp = r.header("Content-Security-Policy");
+        EXPECT_NE(csp.find("script-src 'self'"), std::string::npos) << target << ": " << csp;
+        EXPECT_EQ(csp.find("unsafe-inline"), std::string::npos) << target << ": " << csp;
+        EXPECT_NE(csp.find("frame-ancestors 'none'"), std::string::npos) << target << ": " << csp;
+        EXPECT_EQ(r.header("X-Frame-Options"), "DENY") << target;
+        EXPECT_EQ(r.header("Referrer-Policy"), "no-referrer") << target;
+        EXPECT_FALSE(r.has_header("Strict-Transport-Security")) << target << ": HSTS only over TLS";
+    }
+}
+
 TEST_F(Api, EventListHasTheHyderabadCongressWithEveryPromisedField) {
     const auto list = get_json("/api/events");
     ASSERT_TRUE(list.is_object() && list.contains("events") && list["events"].is_array()) << list.dump().substr(0, 300);
