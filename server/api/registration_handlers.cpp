@@ -127,12 +127,11 @@ std::string require_code_shape(std::string_view code) {
 }
 
 Response registration_response(int status, const storage::RegistrationView& view) {
-    return json_response(status, json_text({{"registration", registration_json(view)}}));
+    return json_response(status, registration_body(view));
 }
 
 Response enrolment_response(int status, const storage::EnrolmentResult& result) {
-    return json_response(status, json_text({{"enrolment", enrolment_json(result.enrolment, result.registration.event.timezone)},
-                                            {"registration", registration_json(result.registration)}}));
+    return json_response(status, enrolment_body(result));
 }
 
 // Control mode for the concurrency tests (TestHooks::bypass_single_writer): the seat is

@@ -3,6 +3,8 @@
 #include <future>
 #include <set>
 
+#include "api/json_text.hpp"
+#include "api/registration_json.hpp"
 #include "storage/database.hpp"
 #include "storage/migrations.hpp"
 #include "storage/registration_store.hpp"
@@ -293,4 +295,66 @@ TEST_F(Colloquium, SeatCountersAlwaysAgreeWithTheRows) {
     auto rows = conn.prepare("SELECT count(*) FROM seat_counters");
     rows.step();
     EXPECT_EQ(rows.int32(0), 2 + 4);  // two events, four sessions
+}
+
+// The writer answers with registration_body()/enrolment_body(), written directly for speed;
+// the API promises the bytes json_text() makes of registration_json(), which the live feed
+// still sends. Every kind of text the direct writer must treat like nlohmann does.
+TEST(RegistrationJsonTest, DirectBodiesAreByteForByteTheJsonOfTheViews) {
+    const std::vector<std::string> texts = {
+        "Ada Lovelace", "", "quote \" and backslash \\ and slash /", "tab\tnewline\ncr\rbs\bff\f",
+        std::string("nul \0 inside", 12), "\x01\x1f\x7f", "José Núñez — Zürich", "ハイデラバード 😀",
+        "\xff bad", "truncated \xc3", "overlong \xc0\xaf", "surrogate \xed\xa0\x80", "too big \xf4\x90\x80\x80",
+        "\xe2\x82", "end \xf0\x9f\x98",
+    };
+    const std::vector<std::string> zones = {"Asia/Kolkata", "Europe/Madrid", "Asia/Seoul", "America/St_Johns", "UTC"};
+    const auto base = domain::parse_utc("2014-03-30T00:30:00Z").value();  // a Madrid DST change
+    int checked = 0;
+    for (std::size_t i = 0; i < texts.size(); ++i) {
+        for (std::size_t z = 0; z < zones.size(); ++z) {
+            RegistrationView v;
+            v.id = static_cast<domain::Id>(i);
+            v.code = "abcdefghijklmnopqrstuvwxyz";
+            v.event.id = 27 + static_cast<domain::Id>(z);
+            v.event.slug = "hyderabad-2014";
+            v.event.title = texts[(i + 1) % texts.size()];
+            v.event.timezone = zones[z];
+            v.event.starts_at = base + std::chrono::hours(static_cast<int>(z));
+            v.event.ends_at = base + std::chrono::hours(49);
+            v.name = texts[i];
+            v.email = texts[(i + 2) % texts.size()];
+            if (i % 2) v.organisation = texts[(i + 3) % texts.size()];
+            if (i % 3) v.member_organisation_id = 1000000000000 + static_cast<domain::Id>(i);
+            if (i % 4) v.language = "fr";
+            v.status = i % 3 == 0 ? RegistrationStatus::confirmed
+                                  : (i % 3 == 1 ? RegistrationStatus::waitlisted : RegistrationStatus::cancelled);
+            if (v.status == RegistrationStatus::waitlisted) v.waitlist_position = static_cast<int>(i) + 1;
+            v.created_at = base + std::chrono::minutes(static_cast<int>(i * 37));
+            v.updated_at = base + std::chrono::hours(static_cast<int>(i * 5));
+            for (std::size_t s = 0; s < i % 4; ++s) {
+                EnrolmentView e;
+                e.session_id = static_cast<domain::Id>(s + 1);
+                e.title = texts[(i + s) % texts.size()];
+                e.starts_at = base + std::chrono::minutes(static_cast<int>(s * 90));
+                e.ends_at = e.starts_at + std::chrono::minutes(45);
+                if (s % 2) e.track = NamedRef{static_cast<domain::Id>(s), texts[(i + s + 4) % texts.size()]};
+                if (s != 1) e.room = NamedRef{static_cast<domain::Id>(s + 7), "Room \"" + std::to_string(s) + "\""};
+                e.status = s == 2 ? RegistrationStatus::waitlisted : RegistrationStatus::confirmed;
+                if (s == 2) e.waitlist_position = 3;
+                v.sessions.push_back(std::move(e));
+            }
+            const auto expected = api::json_text({{"registration", api::registration_json(v)}});
+            EXPECT_EQ(api::registration_body(v), expected) << "text " << i << ", zone " << zones[z];
+
+            EnrolmentResult result{v.sessions.empty() ? EnrolmentView{} : v.sessions.back(), v};
+            result.enrolment.starts_at = v.created_at;
+            result.enrolment.ends_at = v.updated_at;
+            const auto expected_enrolment = api::json_text(
+                {{"enrolment", api::enrolment_json(result.enrolment, v.event.timezone)},
+                 {"registration", api::registration_json(result.registration)}});
+            EXPECT_EQ(api::enrolment_body(result), expected_enrolment) << "text " << i << ", zone " << zones[z];
+            ++checked;
+        }
+    }
+    EXPECT_EQ(checked, static_cast<int>(texts.size() * zones.size()));
 }
