@@ -45,16 +45,22 @@ Idempotent idempotent(const Request& request, std::string scope) {
 
 template <typename Change>
 Response run_change(Connection& conn, const Idempotent& idem, Change change, std::string_view request_id) {
-    if (idem.key) {
-        if (auto stored = storage::find_idempotent_answer(conn, idem.scope, *idem.key)) {
-            if (stored->request_hash != idem.request_hash)
-                return error_response(422, "idempotency_key_reused",
-                                      "This Idempotency-Key was already used for a different request.");
-            auto replay = json_response(stored->status, stored->body);
-            replay.set_header("Idempotent-Replayed", "true");
-            return personal(std::move(replay));
-        }
+    if (!idem.key) {
+        // Nothing to remember: a refusal propagates, the writer rolls this command's own
+        // SAVEPOINT back, and write_and_respond answers it after the commit. A second
+        // savepoint here would only cost the writer time.
+        return personal(change());
     }
+    if (auto stored = storage::find_idempotent_answer(conn, idem.scope, *idem.key)) {
+        if (stored->request_hash != idem.request_hash)
+            return error_response(422, "idempotency_key_reused",
+                                  "This Idempotency-Key was already used for a different request.");
+        auto replay = json_response(stored->status, stored->body);
+        replay.set_header("Idempotent-Replayed", "true");
+        return personal(std::move(replay));
+    }
+    // The refusal is an answer to remember too: roll back what the change did, keep the
+    // command (and the stored answer) alive.
     Response response;
     {
         storage::Savepoint savepoint(conn);
@@ -71,10 +77,9 @@ Response run_change(Connection& conn, const Idempotent& idem, Change change, std
         // Anything else (a database error, a broken invariant) propagates: the command
         // fails, nothing is stored, and the caller gets a 500.
     }
-    if (idem.key)
-        storage::store_idempotent_answer(conn, idem.scope, *idem.key,
-                                         storage::StoredAnswer{idem.request_hash, response.status, *response.body},
-                                         domain::now());
+    storage::store_idempotent_answer(conn, idem.scope, *idem.key,
+                                     storage::StoredAnswer{idem.request_hash, response.status, *response.body},
+                                     domain::now());
     return personal(std::move(response));
 }
 
@@ -94,6 +99,7 @@ void write_and_respond(Services& services, const Request& request, Idempotent id
             }
         },
         [answer, respond = std::move(respond), rid = request.request_id](std::exception_ptr error) {
+            // A refusal and a failure alike: every error response is already no-store.
             respond(error ? response_for_exception(error, rid) : std::move(*answer));
         });
 }
