@@ -6,6 +6,7 @@
 #include "api/json_text.hpp"
 #include "api/registration_json.hpp"
 #include "storage/database.hpp"
+#include "storage/event_repository.hpp"
 #include "storage/migrations.hpp"
 #include "storage/registration_store.hpp"
 #include "temp_dir.hpp"
@@ -357,4 +358,54 @@ TEST(RegistrationJsonTest, DirectBodiesAreByteForByteTheJsonOfTheViews) {
         }
     }
     EXPECT_EQ(checked, static_cast<int>(texts.size() * zones.size()));
+}
+
+// The writer reads an event once per transaction (load_event keeps it): whatever changes
+// the event, in this transaction or another, must be seen by the next registration.
+TEST_F(Colloquium, AnEventKeptForTheTransactionFollowsEveryChangeToIt) {
+    {
+        Transaction tx(conn, Transaction::Kind::immediate);
+        reg("a@x.org", before_deadline);
+        EXPECT_EQ(load_event(conn, event)->confirmed, 1);  // counts are always read afresh
+        reg("b@x.org", before_deadline);
+        EXPECT_EQ(load_event(conn, event)->confirmed, 2);
+        // Changed by this connection: through the store and through plain SQL.
+        set_event_capacity(conn, changes, event, 3, before_deadline);
+        EXPECT_EQ(reg("c@x.org", before_deadline).status, RegistrationStatus::confirmed);
+        conn.exec("UPDATE events SET waitlist_enabled = 0 WHERE id = 1");
+        EXPECT_EQ(refusal([&] { reg("d@x.org", before_deadline); }), "event_full");
+        conn.exec("UPDATE events SET waitlist_enabled = 1 WHERE id = 1");
+        // A change rolled back to a savepoint is forgotten, even if read meanwhile.
+        {
+            Savepoint savepoint(conn);
+            conn.exec("UPDATE events SET capacity = 10, title = 'Renamed' WHERE id = 1");
+            EXPECT_EQ(load_event(conn, event)->capacity, 10);
+        }
+        EXPECT_EQ(load_event(conn, event)->capacity, 3);
+        EXPECT_EQ(load_event(conn, event)->title, "Colloquium");
+        EXPECT_EQ(reg("d@x.org", before_deadline).status, RegistrationStatus::waitlisted);
+        // The venue is part of the event as read.
+        conn.exec("INSERT INTO venues (name, city, timezone) VALUES ('CCIB', 'Barcelona', 'Europe/Madrid')");
+        conn.exec("UPDATE events SET venue_id = 1 WHERE id = 1");
+        EXPECT_EQ(load_event(conn, event)->venue->name, "CCIB");
+        conn.exec("UPDATE venues SET name = 'Fira' WHERE id = 1");
+        EXPECT_EQ(load_event(conn, event)->venue->name, "Fira");
+        tx.commit();
+    }
+    // Another connection changes the event between two of this connection's transactions.
+    {
+        Transaction tx(conn, Transaction::Kind::immediate);
+        EXPECT_EQ(load_event(conn, event)->capacity, 3);
+        tx.commit();
+    }
+    {
+        Connection other(dir.file("c.db"), OpenMode::read_write_create);
+        configure_writer(other);
+        other.exec("UPDATE events SET capacity = 4 WHERE id = 1");
+    }
+    {
+        Transaction tx(conn, Transaction::Kind::immediate);
+        EXPECT_EQ(load_event(conn, event)->capacity, 4);
+        tx.commit();
+    }
 }
