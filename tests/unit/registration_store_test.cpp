@@ -409,3 +409,19 @@ TEST_F(Colloquium, AnEventKeptForTheTransactionFollowsEveryChangeToIt) {
         tx.commit();
     }
 }
+
+TEST_F(Colloquium, TheStatusCheckStillRefusesAnUnknownStatus) {
+    EXPECT_THROW(conn.exec(R"sql(
+        INSERT INTO registrations (event_id, code, name, email, status, created_at, updated_at)
+        VALUES (1, 'bogusbogusbogusbogusbogusb', 'X', 'x@x.org', 'pending', 'now', 'now'))sql"),
+                 SqliteError);
+    const auto a = reg("a@x.org", before_deadline);
+    EXPECT_THROW(conn.exec("UPDATE registrations SET status = 'maybe'"), SqliteError);
+    enrol(conn, changes, a.code, opening, before_deadline);
+    EXPECT_THROW(conn.exec("UPDATE session_enrolments SET status = 'maybe'"), SqliteError);
+    auto checks = conn.prepare(
+        "SELECT count(*) FROM sqlite_schema WHERE name IN ('registrations', 'session_enrolments') "
+        "AND sql LIKE '%status = ''confirmed'' OR status = ''waitlisted'' OR status = ''cancelled''%'");
+    checks.step();
+    EXPECT_EQ(checks.int32(0), 2);
+}
