@@ -82,13 +82,26 @@ bool valid_utf8(std::string_view text) {
 // UTF-8 as it is. Invalid UTF-8 (never accepted from a request, but this also writes
 // stored text) goes through nlohmann itself for its replacement rules.
 void put_string(std::string& out, std::string_view text) {
-    if (!valid_utf8(text)) {
+    // Most text (codes, emails, names, zones) is plain ASCII that needs no escape: one scan.
+    std::size_t i = 0;
+    while (i < text.size()) {
+        const auto c = static_cast<unsigned char>(text[i]);
+        if (c < 0x20 || c == '"' || c == '\\' || c >= 0x80) break;
+        ++i;
+    }
+    if (i == text.size()) {
+        out += '"';
+        out += text;
+        out += '"';
+        return;
+    }
+    if (!valid_utf8(text.substr(i))) {
         out += json_text(json(std::string(text)));
         return;
     }
     out += '"';
     std::size_t plain = 0;  // start of the run not yet copied
-    for (std::size_t i = 0; i < text.size(); ++i) {
+    for (; i < text.size(); ++i) {
         const auto c = static_cast<unsigned char>(text[i]);
         if (c >= 0x20 && c != '"' && c != '\\') continue;
         out.append(text.data() + plain, i - plain);
