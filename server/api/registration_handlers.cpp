@@ -181,13 +181,13 @@ void create_registration(Services& services, const Request& request, std::string
     if (!event_id && !slug) throw ApiError(404, "event_not_found", "There is no such event.");
     const auto body = parse_json_object(request);
     auto input = registration_input(body);
-    Idempotent idem = idempotent(request, "POST /api/events/" + std::string(event_ident) + "/registrations");
-    if (slug)
+    Idempotent idem = idempotent(request, {});
+    if (idem.key && slug)
         idem.resolve_scope = [ident = std::string(event_ident)](Connection& conn) {
             const auto id = storage::find_event_id_by_slug(conn, ident);
             return "POST /api/events/" + (id ? std::to_string(*id) : ident) + "/registrations";
         };
-    else
+    else if (idem.key)
         idem.scope = "POST /api/events/" + std::to_string(*event_id) + "/registrations";  // "022" and "22" alike
     if (services.hooks.bypass_single_writer && event_id) {
         register_bypassing_the_writer(services, request, *event_id, std::move(input), std::move(respond));
