@@ -292,7 +292,7 @@ RegistrationPlan plan_registration(Connection& conn, Id event_id, const Registra
     return plan;
 }
 
-RegistrationView apply_registration(Connection& conn, ChangeSet& changes, const RegistrationPlan& plan,
+RegistrationView apply_registration(Connection& conn, ChangeSet& changes, RegistrationPlan plan,
                                     const RegistrationInput& input, Instant now) {
     RegistrationView view;
     view.code = util::random_code();
@@ -326,7 +326,7 @@ RegistrationView apply_registration(Connection& conn, ChangeSet& changes, const 
     // The answer is built from what was just written rather than read back: this runs on
     // the single writer, where every query counts.
     view.id = conn.last_insert_rowid();
-    view.event = plan.event;
+    view.event = std::move(plan.event);
     view.name = input.name;
     view.email = input.email;
     view.organisation = input.organisation;
@@ -338,9 +338,9 @@ RegistrationView apply_registration(Connection& conn, ChangeSet& changes, const 
 
 RegistrationView register_delegate(Connection& conn, ChangeSet& changes, Id event_id, const RegistrationInput& input,
                                    Instant now, const TestHooks& hooks) {
-    const auto plan = plan_registration(conn, event_id, input, now);
+    auto plan = plan_registration(conn, event_id, input, now);
     if (hooks.race_delay.count() > 0) std::this_thread::sleep_for(hooks.race_delay);
-    return apply_registration(conn, changes, plan, input, now);
+    return apply_registration(conn, changes, std::move(plan), input, now);
 }
 
 std::optional<RegistrationView> load_registration(Connection& conn, const std::string& code) {
