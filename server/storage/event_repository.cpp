@@ -114,7 +114,7 @@ domain::Event read_event(const Statement& row) {
     return e;
 }
 
-// Events read in the current transaction, without their seat counts. The single writer
+// Events read in the current write transaction, without their seat counts. The single writer
 // plans every registration of a batch against the same event: reading, parsing and
 // copying its row (and venue) once per transaction instead of once per registration
 // is a large part of what the writer saves. Counts are never kept: they change with
@@ -146,7 +146,9 @@ std::optional<domain::Id> find_event_id_by_slug(Connection& conn, std::string_vi
 }
 
 std::optional<domain::Event> load_event(Connection& conn, domain::Id event_id) {
-    if (!conn.in_transaction()) {
+    // Only in a write transaction: then no other connection can change the event until
+    // the commit hook says this one has ended (read-only transactions end without a hook).
+    if (!conn.in_write_transaction()) {
         auto stmt = conn.cached(select_event_by_id());
         stmt.bind(1, event_id);
         if (!stmt.step()) return std::nullopt;

@@ -60,7 +60,7 @@ Connection::Connection(Connection&& other) noexcept
     other.memos_.clear();
 }
 
-bool Connection::in_transaction() const { return db_ && !sqlite3_get_autocommit(db_); }
+bool Connection::in_write_transaction() const { return db_ && sqlite3_txn_state(db_, nullptr) == SQLITE_TXN_WRITE; }
 
 std::uint64_t Connection::generation(std::string_view table) {
     for (const auto& [name, rows] : changes_->tables)

@@ -52,15 +52,18 @@ public:
     std::int64_t last_insert_rowid() const;
     int changes() const;
     sqlite3* handle() const noexcept { return db_; }
-    bool in_transaction() const;
+    // True while this connection holds a write transaction: nobody else can change the
+    // database until it commits or rolls back.
+    bool in_write_transaction() const;
 
-    // For repositories that keep what they read for the rest of a transaction (the
-    // writer reads the same event for every registration of a batch). The number
-    // changes whenever rows of `table` read earlier may no longer be what the database
-    // holds: at every commit and rollback (another connection may write in between), at
-    // every rollback to a savepoint, and whenever this connection writes a row of
-    // `table` (including through triggers and foreign-key actions). Only meaningful
-    // inside a transaction; writes are counted from the first call for that table.
+    // For repositories that keep what they read for the rest of a write transaction (the
+    // writer reads the same event for every registration of a batch). The number changes
+    // whenever rows of `table` read earlier may no longer be what the database holds: at
+    // every commit and rollback of a write transaction (another connection may write
+    // before the next one), at every rollback to a savepoint, and whenever this connection
+    // writes a row of `table` (including through triggers and foreign-key actions). Only
+    // meaningful inside a write transaction (SQLite calls no hook when a read-only
+    // transaction ends); writes are counted from the first call for that table.
     std::uint64_t generation(std::string_view table);
 
     // Per-connection state a repository keeps between calls, created on first use and

@@ -410,6 +410,24 @@ TEST_F(Colloquium, AnEventKeptForTheTransactionFollowsEveryChangeToIt) {
     }
 }
 
+// Read-only transactions end without a commit hook: a reader must never keep an event
+// from one transaction to the next (another process may change it in between).
+TEST_F(Colloquium, AReaderSeesAnEventChangedBetweenItsTransactions) {
+    Connection reader(dir.file("c.db"), OpenMode::read_only);
+    configure_reader(reader);
+    {
+        Transaction tx(reader, Transaction::Kind::deferred);
+        EXPECT_EQ(load_event(reader, event)->schedule_version, 1);
+        tx.commit();
+    }
+    conn.exec("UPDATE events SET schedule_version = 2 WHERE id = 1");
+    {
+        Transaction tx(reader, Transaction::Kind::deferred);
+        EXPECT_EQ(load_event(reader, event)->schedule_version, 2);
+        tx.commit();
+    }
+}
+
 TEST_F(Colloquium, TheStatusCheckStillRefusesAnUnknownStatus) {
     EXPECT_THROW(conn.exec(R"sql(
         INSERT INTO registrations (event_id, code, name, email, status, created_at, updated_at)
