@@ -17,12 +17,6 @@ void configure_writer(Connection& conn) {
     // 64 MiB is a ceiling, not an allocation; it holds the indexes of a few hundred
     // thousand registrations.
     conn.exec("PRAGMA cache_size = -65536");
-    // Every command runs in its own SAVEPOINT, whose sub-journal keeps the pages it
-    // changes. With the default temp_store SQLite moves a sub-journal that passes 64 KiB to
-    // a temporary file and then writes every journaled page of the rest of the transaction
-    // with two pwrite calls. Kept in memory, it never touches the disk: it only serves to
-    // roll a savepoint back, and a crash discards the whole uncommitted transaction anyway.
-    conn.exec("PRAGMA temp_store = MEMORY");
 }
 
 void configure_reader(Connection& conn) {
