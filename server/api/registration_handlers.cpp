@@ -45,16 +45,22 @@ Idempotent idempotent(const Request& request, std::string scope) {
 
 template <typename Change>
 Response run_change(Connection& conn, const Idempotent& idem, Change change, std::string_view request_id) {
-    if (idem.key) {
-        if (auto stored = storage::find_idempotent_answer(conn, idem.scope, *idem.key)) {
-            if (stored->request_hash != idem.request_hash)
-                return error_response(422, "idempotency_key_reused",
-                                      "This Idempotency-Key was already used for a different request.");
-            auto replay = json_response(stored->status, stored->body);
-            replay.set_header("Idempotent-Replayed", "true");
-            return personal(std::move(replay));
-        }
+    if (!idem.key) {
+        // Nothing to remember: a refusal propagates, the writer rolls this command's own
+        // SAVEPOINT back, and write_and_respond answers it after the commit. A second
+        // savepoint here would only cost the writer time.
+        return personal(change());
     }
+    if (auto stored = storage::find_idempotent_answer(conn, idem.scope, *idem.key)) {
+        if (stored->request_hash != idem.request_hash)
+            return error_response(422, "idempotency_key_reused",
+                                  "This Idempotency-Key was already used for a different request.");
+        auto replay = json_response(stored->status, stored->body);
+        replay.set_header("Idempotent-Replayed", "true");
+        return personal(std::move(replay));
+    }
+    // The refusal is an answer to remember too: roll back what the change did, keep the
+    // command (and the stored answer) alive.
     Response response;
     {
         storage::Savepoint savepoint(conn);
@@ -71,10 +77,9 @@ Response run_change(Connection& conn, const Idempotent& idem, Change change, std
         // Anything else (a database error, a broken invariant) propagates: the command
         // fails, nothing is stored, and the caller gets a 500.
     }
-    if (idem.key)
-        storage::store_idempotent_answer(conn, idem.scope, *idem.key,
-                                         storage::StoredAnswer{idem.request_hash, response.status, *response.body},
-                                         domain::now());
+    storage::store_idempotent_answer(conn, idem.scope, *idem.key,
+                                     storage::StoredAnswer{idem.request_hash, response.status, *response.body},
+                                     domain::now());
     return personal(std::move(response));
 }
 
@@ -94,6 +99,7 @@ void write_and_respond(Services& services, const Request& request, Idempotent id
             }
         },
         [answer, respond = std::move(respond), rid = request.request_id](std::exception_ptr error) {
+            // A refusal and a failure alike: every error response is already no-store.
             respond(error ? response_for_exception(error, rid) : std::move(*answer));
         });
 }
@@ -127,12 +133,11 @@ std::string require_code_shape(std::string_view code) {
 }
 
 Response registration_response(int status, const storage::RegistrationView& view) {
-    return json_response(status, json_text({{"registration", registration_json(view)}}));
+    return json_response(status, registration_body(view));
 }
 
 Response enrolment_response(int status, const storage::EnrolmentResult& result) {
-    return json_response(status, json_text({{"enrolment", enrolment_json(result.enrolment, result.registration.event.timezone)},
-                                            {"registration", registration_json(result.registration)}}));
+    return json_response(status, enrolment_body(result));
 }
 
 // Control mode for the concurrency tests (TestHooks::bypass_single_writer): the seat is
@@ -176,13 +181,13 @@ void create_registration(Services& services, const Request& request, std::string
     if (!event_id && !slug) throw ApiError(404, "event_not_found", "There is no such event.");
     const auto body = parse_json_object(request);
     auto input = registration_input(body);
-    Idempotent idem = idempotent(request, "POST /api/events/" + std::string(event_ident) + "/registrations");
-    if (slug)
+    Idempotent idem = idempotent(request, {});
+    if (idem.key && slug)
         idem.resolve_scope = [ident = std::string(event_ident)](Connection& conn) {
             const auto id = storage::find_event_id_by_slug(conn, ident);
             return "POST /api/events/" + (id ? std::to_string(*id) : ident) + "/registrations";
         };
-    else
+    else if (idem.key)
         idem.scope = "POST /api/events/" + std::to_string(*event_id) + "/registrations";  // "022" and "22" alike
     if (services.hooks.bypass_single_writer && event_id) {
         register_bypassing_the_writer(services, request, *event_id, std::move(input), std::move(respond));

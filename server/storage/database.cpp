@@ -12,6 +12,11 @@ void configure_writer(Connection& conn) {
     // FULL: the WAL is synced at every commit, so a commit survives a power cut.
     conn.exec("PRAGMA synchronous = FULL");
     conn.exec("PRAGMA foreign_keys = ON");
+    // The writer touches pages all over the indexes (registration codes are random): with
+    // SQLite's default 2 MiB cache it soon rereads them from the file for every batch.
+    // 64 MiB is a ceiling, not an allocation; it holds the indexes of a few hundred
+    // thousand registrations.
+    conn.exec("PRAGMA cache_size = -65536");
 }
 
 void configure_reader(Connection& conn) {

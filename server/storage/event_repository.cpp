@@ -29,6 +29,9 @@ const std::string& select_event_by_id() {
     return sql;
 }
 
+constexpr std::string_view select_event_seat_count =
+    "SELECT confirmed, waitlisted FROM seat_counters WHERE event_id = ?1 AND session_id = 0";
+
 constexpr std::string_view select_event_id_by_slug = "SELECT id FROM events WHERE slug = ?1";
 
 constexpr std::string_view select_tracks = R"sql(
@@ -111,6 +114,21 @@ domain::Event read_event(const Statement& row) {
     return e;
 }
 
+// Events read in the current write transaction, without their seat counts. The single writer
+// plans every registration of a batch against the same event: reading, parsing and
+// copying its row (and venue) once per transaction instead of once per registration
+// is a large part of what the writer saves. Counts are never kept: they change with
+// every registration and are read fresh each time.
+struct EventMemo {
+    std::uint64_t generation = 0;
+    std::vector<domain::Event> events;
+};
+
+std::uint64_t event_generation(Connection& conn) {
+    // Each term only grows, so the sum changes whenever either does.
+    return conn.generation("events") + conn.generation("venues");
+}
+
 }  // namespace
 
 std::vector<domain::Event> list_events(Connection& conn) {
@@ -128,10 +146,43 @@ std::optional<domain::Id> find_event_id_by_slug(Connection& conn, std::string_vi
 }
 
 std::optional<domain::Event> load_event(Connection& conn, domain::Id event_id) {
-    auto stmt = conn.cached(select_event_by_id());
-    stmt.bind(1, event_id);
-    if (!stmt.step()) return std::nullopt;
-    return read_event(stmt);
+    // Only in a write transaction: then no other connection can change the event until
+    // the commit hook says this one has ended (read-only transactions end without a hook).
+    if (!conn.in_write_transaction()) {
+        auto stmt = conn.cached(select_event_by_id());
+        stmt.bind(1, event_id);
+        if (!stmt.step()) return std::nullopt;
+        return read_event(stmt);
+    }
+    auto& memo = conn.memo<EventMemo>();
+    const auto generation = event_generation(conn);
+    if (memo.generation != generation) {
+        memo.events.clear();
+        memo.generation = generation;
+    }
+    const domain::Event* known = nullptr;
+    for (const auto& e : memo.events)
+        if (e.id == event_id) known = &e;
+    if (!known) {
+        auto stmt = conn.cached(select_event_by_id());
+        stmt.bind(1, event_id);
+        if (!stmt.step()) return std::nullopt;
+        // The query counted seats in this same transaction: as fresh as reading them below.
+        auto event = read_event(stmt);
+        if (memo.events.size() >= 16) memo.events.clear();
+        memo.events.push_back(event);
+        return event;
+    }
+    domain::Event event = *known;
+    auto counts = conn.cached(select_event_seat_count);
+    counts.bind(1, event_id);
+    if (counts.step()) {
+        event.confirmed = counts.int32(0);
+        event.waitlisted = counts.int32(1);
+    } else {
+        event.confirmed = event.waitlisted = 0;
+    }
+    return event;
 }
 
 std::optional<domain::Programme> load_programme(Connection& conn, domain::Id event_id) {

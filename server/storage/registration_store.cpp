@@ -142,7 +142,7 @@ Instant instant_of(const Statement& stmt, int column) {
 }
 
 std::int64_t single_int(Connection& conn, std::string_view sql) {
-    auto stmt = conn.prepare(sql);
+    auto stmt = conn.cached(sql);
     stmt.step();
     return stmt.int64(0);
 }
@@ -170,6 +170,27 @@ std::optional<RegistrationRow> find_registration_row(Connection& conn, const std
     if (!stmt.step()) return std::nullopt;
     return RegistrationRow{stmt.int64(0), stmt.int64(1),
                            domain::parse_registration_status(stmt.text(8)).value_or(RegistrationStatus::cancelled)};
+}
+
+domain::Refusal already_registered() {
+    return domain::Refusal("already_registered", "This email address is already registered for this event.");
+}
+
+bool has_active_registration(Connection& conn, Id event_id, const std::string& email) {
+    auto duplicate = conn.cached(select_active_registration_by_email);
+    duplicate.bind(1, event_id).bind(2, email);
+    return duplicate.step();
+}
+
+// format_utc(now) for rows written now: the same second for many registrations in a row.
+const std::string& utc_text(Instant instant) {
+    thread_local Instant last = Instant::min();
+    thread_local std::string text;
+    if (instant != last) {
+        text = domain::format_utc(instant);
+        last = instant;
+    }
+    return text;
 }
 
 RegistrationRow require_registration(Connection& conn, const std::string& code) {
@@ -257,22 +278,21 @@ RegistrationPlan plan_registration(Connection& conn, Id event_id, const Registra
     }
     domain::require_eligible(event.eligibility, member);
 
-    auto duplicate = conn.cached(select_active_registration_by_email);
-    duplicate.bind(1, event_id).bind(2, input.email);
-    if (duplicate.step())
-        throw domain::Refusal("already_registered", "This email address is already registered for this event.");
-
     // load_event counted the seats in this same transaction.
     switch (domain::decide_seat(event.capacity, event.confirmed, event.waitlisted, event.waitlist_enabled)) {
         case domain::SeatDecision::confirm: plan.status = RegistrationStatus::confirmed; break;
         case domain::SeatDecision::waitlist: plan.status = RegistrationStatus::waitlisted; break;
         case domain::SeatDecision::full:
+            // A delegate who already holds a place hears that rather than "full".
+            if (has_active_registration(conn, event_id, input.email)) throw already_registered();
             throw domain::Refusal("event_full", "This event is full and has no waiting list.");
     }
+    // A place will be taken: the unique index on (event, lower(email)) refuses a second
+    // active registration when the row is written (apply_registration), so no query here.
     return plan;
 }
 
-RegistrationView apply_registration(Connection& conn, ChangeSet& changes, const RegistrationPlan& plan,
+RegistrationView apply_registration(Connection& conn, ChangeSet& changes, RegistrationPlan plan,
                                     const RegistrationInput& input, Instant now) {
     RegistrationView view;
     view.code = util::random_code();
@@ -294,20 +314,19 @@ RegistrationView apply_registration(Connection& conn, ChangeSet& changes, const 
             .bind(7, input.language)
             .bind(8, domain::to_string(plan.status))
             .bind(9, seq)
-            .bind(10, domain::format_utc(now))
+            .bind(10, utc_text(now))
             .run();
     } catch (const SqliteError& e) {
-        // The unique index on (event, email) is the database's own guard against a duplicate
-        // slipping past the check (e.g. two requests planned from the same snapshot).
-        if (e.is_constraint() && std::string(e.what()).find("UNIQUE") != std::string::npos)
-            throw domain::Refusal("already_registered", "This email address is already registered for this event.");
+        // The unique index on (event, lower(email)) among active registrations is what
+        // refuses a second registration for one address (plan_registration does not look).
+        if (e.is_constraint() && std::string(e.what()).find("UNIQUE") != std::string::npos) throw already_registered();
         throw;
     }
     changes.events.insert(plan.event.id);
     // The answer is built from what was just written rather than read back: this runs on
     // the single writer, where every query counts.
     view.id = conn.last_insert_rowid();
-    view.event = plan.event;
+    view.event = std::move(plan.event);
     view.name = input.name;
     view.email = input.email;
     view.organisation = input.organisation;
@@ -319,9 +338,9 @@ RegistrationView apply_registration(Connection& conn, ChangeSet& changes, const 
 
 RegistrationView register_delegate(Connection& conn, ChangeSet& changes, Id event_id, const RegistrationInput& input,
                                    Instant now, const TestHooks& hooks) {
-    const auto plan = plan_registration(conn, event_id, input, now);
+    auto plan = plan_registration(conn, event_id, input, now);
     if (hooks.race_delay.count() > 0) std::this_thread::sleep_for(hooks.race_delay);
-    return apply_registration(conn, changes, plan, input, now);
+    return apply_registration(conn, changes, std::move(plan), input, now);
 }
 
 std::optional<RegistrationView> load_registration(Connection& conn, const std::string& code) {

@@ -82,8 +82,9 @@ struct RegistrationPlan {
 };
 RegistrationPlan plan_registration(Connection& conn, domain::Id event_id, const RegistrationInput& input,
                                    domain::Instant now);
-// Writes a planned registration (with a new code) and reports the change.
-RegistrationView apply_registration(Connection& conn, ChangeSet& changes, const RegistrationPlan& plan,
+// Writes a planned registration (with a new code) and reports the change. The plan's event
+// moves into the answer.
+RegistrationView apply_registration(Connection& conn, ChangeSet& changes, RegistrationPlan plan,
                                     const RegistrationInput& input, domain::Instant now);
 // plan + apply in one transaction: the writer's command.
 RegistrationView register_delegate(Connection& conn, ChangeSet& changes, domain::Id event_id,

@@ -32,6 +32,20 @@ Connection::Connection(const std::string& path, OpenMode mode) {
     sqlite3_extended_result_codes(db_, 1);
     // Another process (a CLI command, a backup) may hold the write lock briefly.
     sqlite3_busy_timeout(db_, 5000);
+    // See generation(): every commit, rollback and counted row write changes it.
+    const auto bump = [](void* changes) {
+        ++static_cast<Changes*>(changes)->epoch;
+        return 0;  // for the commit hook: go ahead and commit
+    };
+    sqlite3_commit_hook(db_, bump, changes_.get());
+    sqlite3_rollback_hook(db_, [](void* changes) { ++static_cast<Changes*>(changes)->epoch; }, changes_.get());
+    sqlite3_update_hook(
+        db_,
+        [](void* changes, int, const char*, const char* table, sqlite3_int64) {
+            for (auto& [name, rows] : static_cast<Changes*>(changes)->tables)
+                if (name == table) ++rows;
+        },
+        changes_.get());
 }
 
 Connection::~Connection() {
@@ -39,10 +53,23 @@ Connection::~Connection() {
     if (db_) sqlite3_close_v2(db_);
 }
 
-Connection::Connection(Connection&& other) noexcept : db_(other.db_), cache_(std::move(other.cache_)) {
+Connection::Connection(Connection&& other) noexcept
+    : db_(other.db_), cache_(std::move(other.cache_)), changes_(std::move(other.changes_)), memos_(std::move(other.memos_)) {
     other.db_ = nullptr;
     other.cache_.clear();
+    other.memos_.clear();
 }
+
+bool Connection::in_write_transaction() const { return db_ && sqlite3_txn_state(db_, nullptr) == SQLITE_TXN_WRITE; }
+
+std::uint64_t Connection::generation(std::string_view table) {
+    for (const auto& [name, rows] : changes_->tables)
+        if (name == table) return changes_->epoch + rows;
+    changes_->tables.emplace_back(std::string(table), 0);
+    return changes_->epoch;
+}
+
+void Connection::note_rollback() { ++changes_->epoch; }
 
 void Connection::exec(std::string_view sql) {
     std::string owned(sql);
@@ -191,6 +218,7 @@ Savepoint::Savepoint(Connection& conn) : conn_(conn) { conn_.cached(savepoint_be
 
 Savepoint::~Savepoint() {
     if (!done_) {
+        conn_.note_rollback();
         try {
             conn_.cached(savepoint_rollback).run();
             conn_.cached(savepoint_release).run();

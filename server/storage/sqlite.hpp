@@ -3,11 +3,14 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
+#include <vector>
 
 struct sqlite3;
 struct sqlite3_stmt;
@@ -49,10 +52,46 @@ public:
     std::int64_t last_insert_rowid() const;
     int changes() const;
     sqlite3* handle() const noexcept { return db_; }
+    // True while this connection holds a write transaction: nobody else can change the
+    // database until it commits or rolls back.
+    bool in_write_transaction() const;
+
+    // For repositories that keep what they read for the rest of a write transaction (the
+    // writer reads the same event for every registration of a batch). The number changes
+    // whenever rows of `table` read earlier may no longer be what the database holds: at
+    // every commit and rollback of a write transaction (another connection may write
+    // before the next one), at every rollback to a savepoint, and whenever this connection
+    // writes a row of `table` (including through triggers and foreign-key actions). Only
+    // meaningful inside a write transaction (SQLite calls no hook when a read-only
+    // transaction ends); writes are counted from the first call for that table.
+    std::uint64_t generation(std::string_view table);
+
+    // Per-connection state a repository keeps between calls, created on first use and
+    // destroyed with the connection.
+    template <typename T>
+    T& memo() {
+        static const char key = 0;  // one address per T
+        for (auto& [k, state] : memos_)
+            if (k == &key) return *static_cast<T*>(state.get());
+        memos_.emplace_back(&key, Memo(new T(), [](void* p) { delete static_cast<T*>(p); }));
+        return *static_cast<T*>(memos_.back().second.get());
+    }
+
+    // Called by Savepoint: a rollback to a savepoint undoes writes the hooks counted.
+    void note_rollback();
 
 private:
+    using Memo = std::unique_ptr<void, void (*)(void*)>;
+    // On the heap: the SQLite hooks hold its address, which must survive a move.
+    struct Changes {
+        std::uint64_t epoch = 0;
+        std::vector<std::pair<std::string, std::uint64_t>> tables;  // table, rows written
+    };
+
     sqlite3* db_ = nullptr;
     std::unordered_map<const char*, sqlite3_stmt*> cache_;
+    std::unique_ptr<Changes> changes_ = std::make_unique<Changes>();
+    std::vector<std::pair<const char*, Memo>> memos_;
 };
 
 class Statement {

@@ -3,6 +3,7 @@
 #include <array>
 #include <stdexcept>
 
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
@@ -14,11 +15,25 @@ constexpr std::size_t code_length = 26;  // 26 * 5 = 130 bits
 }  // namespace
 
 std::string random_code() {
-    std::array<unsigned char, code_length> bytes{};
-    if (RAND_bytes(bytes.data(), static_cast<int>(bytes.size())) != 1)
-        throw std::runtime_error("the random number generator failed");
+    // One RAND_bytes call costs about as much as the rest of a registration's bookkeeping,
+    // so each thread draws a block at a time and hands it out once, wiping what it used.
+    // (The server never forks, so no two processes can share a block.)
+    struct Pool {
+        std::array<unsigned char, code_length * 40> bytes{};
+        std::size_t next = code_length * 40;  // empty
+        ~Pool() { OPENSSL_cleanse(bytes.data(), bytes.size()); }
+    };
+    thread_local Pool pool;
+    if (pool.next + code_length > pool.bytes.size()) {
+        if (RAND_bytes(pool.bytes.data(), static_cast<int>(pool.bytes.size())) != 1)
+            throw std::runtime_error("the random number generator failed");
+        pool.next = 0;
+    }
+    unsigned char* bytes = pool.bytes.data() + pool.next;
+    pool.next += code_length;
     std::string code(code_length, 'a');
     for (std::size_t i = 0; i < code_length; ++i) code[i] = base32_alphabet[bytes[i] & 0x1f];
+    OPENSSL_cleanse(bytes, code_length);
     return code;
 }
 

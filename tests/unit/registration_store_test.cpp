@@ -3,7 +3,10 @@
 #include <future>
 #include <set>
 
+#include "api/json_text.hpp"
+#include "api/registration_json.hpp"
 #include "storage/database.hpp"
+#include "storage/event_repository.hpp"
 #include "storage/migrations.hpp"
 #include "storage/registration_store.hpp"
 #include "temp_dir.hpp"
@@ -293,4 +296,150 @@ TEST_F(Colloquium, SeatCountersAlwaysAgreeWithTheRows) {
     auto rows = conn.prepare("SELECT count(*) FROM seat_counters");
     rows.step();
     EXPECT_EQ(rows.int32(0), 2 + 4);  // two events, four sessions
+}
+
+// The writer answers with registration_body()/enrolment_body(), written directly for speed;
+// the API promises the bytes json_text() makes of registration_json(), which the live feed
+// still sends. Every kind of text the direct writer must treat like nlohmann does.
+TEST(RegistrationJsonTest, DirectBodiesAreByteForByteTheJsonOfTheViews) {
+    const std::vector<std::string> texts = {
+        "Ada Lovelace", "", "quote \" and backslash \\ and slash /", "tab\tnewline\ncr\rbs\bff\f",
+        std::string("nul \0 inside", 12), "\x01\x1f\x7f", "José Núñez — Zürich", "ハイデラバード 😀",
+        "\xff bad", "truncated \xc3", "overlong \xc0\xaf", "surrogate \xed\xa0\x80", "too big \xf4\x90\x80\x80",
+        "\xe2\x82", "end \xf0\x9f\x98",
+    };
+    const std::vector<std::string> zones = {"Asia/Kolkata", "Europe/Madrid", "Asia/Seoul", "America/St_Johns", "UTC"};
+    const auto base = domain::parse_utc("2014-03-30T00:30:00Z").value();  // a Madrid DST change
+    int checked = 0;
+    for (std::size_t i = 0; i < texts.size(); ++i) {
+        for (std::size_t z = 0; z < zones.size(); ++z) {
+            RegistrationView v;
+            v.id = static_cast<domain::Id>(i);
+            v.code = "abcdefghijklmnopqrstuvwxyz";
+            v.event.id = 27 + static_cast<domain::Id>(z);
+            v.event.slug = "hyderabad-2014";
+            v.event.title = texts[(i + 1) % texts.size()];
+            v.event.timezone = zones[z];
+            v.event.starts_at = base + std::chrono::hours(static_cast<int>(z));
+            v.event.ends_at = base + std::chrono::hours(49);
+            v.name = texts[i];
+            v.email = texts[(i + 2) % texts.size()];
+            if (i % 2) v.organisation = texts[(i + 3) % texts.size()];
+            if (i % 3) v.member_organisation_id = 1000000000000 + static_cast<domain::Id>(i);
+            if (i % 4) v.language = "fr";
+            v.status = i % 3 == 0 ? RegistrationStatus::confirmed
+                                  : (i % 3 == 1 ? RegistrationStatus::waitlisted : RegistrationStatus::cancelled);
+            if (v.status == RegistrationStatus::waitlisted) v.waitlist_position = static_cast<int>(i) + 1;
+            v.created_at = base + std::chrono::minutes(static_cast<int>(i * 37));
+            v.updated_at = base + std::chrono::hours(static_cast<int>(i * 5));
+            for (std::size_t s = 0; s < i % 4; ++s) {
+                EnrolmentView e;
+                e.session_id = static_cast<domain::Id>(s + 1);
+                e.title = texts[(i + s) % texts.size()];
+                e.starts_at = base + std::chrono::minutes(static_cast<int>(s * 90));
+                e.ends_at = e.starts_at + std::chrono::minutes(45);
+                if (s % 2) e.track = NamedRef{static_cast<domain::Id>(s), texts[(i + s + 4) % texts.size()]};
+                if (s != 1) e.room = NamedRef{static_cast<domain::Id>(s + 7), "Room \"" + std::to_string(s) + "\""};
+                e.status = s == 2 ? RegistrationStatus::waitlisted : RegistrationStatus::confirmed;
+                if (s == 2) e.waitlist_position = 3;
+                v.sessions.push_back(std::move(e));
+            }
+            const auto expected = api::json_text({{"registration", api::registration_json(v)}});
+            EXPECT_EQ(api::registration_body(v), expected) << "text " << i << ", zone " << zones[z];
+
+            EnrolmentResult result{v.sessions.empty() ? EnrolmentView{} : v.sessions.back(), v};
+            result.enrolment.starts_at = v.created_at;
+            result.enrolment.ends_at = v.updated_at;
+            const auto expected_enrolment = api::json_text(
+                {{"enrolment", api::enrolment_json(result.enrolment, v.event.timezone)},
+                 {"registration", api::registration_json(result.registration)}});
+            EXPECT_EQ(api::enrolment_body(result), expected_enrolment) << "text " << i << ", zone " << zones[z];
+            ++checked;
+        }
+    }
+    EXPECT_EQ(checked, static_cast<int>(texts.size() * zones.size()));
+}
+
+// The writer reads an event once per transaction (load_event keeps it): whatever changes
+// the event, in this transaction or another, must be seen by the next registration.
+TEST_F(Colloquium, AnEventKeptForTheTransactionFollowsEveryChangeToIt) {
+    {
+        Transaction tx(conn, Transaction::Kind::immediate);
+        reg("a@x.org", before_deadline);
+        EXPECT_EQ(load_event(conn, event)->confirmed, 1);  // counts are always read afresh
+        reg("b@x.org", before_deadline);
+        EXPECT_EQ(load_event(conn, event)->confirmed, 2);
+        // Changed by this connection: through the store and through plain SQL.
+        set_event_capacity(conn, changes, event, 3, before_deadline);
+        EXPECT_EQ(reg("c@x.org", before_deadline).status, RegistrationStatus::confirmed);
+        conn.exec("UPDATE events SET waitlist_enabled = 0 WHERE id = 1");
+        EXPECT_EQ(refusal([&] { reg("d@x.org", before_deadline); }), "event_full");
+        conn.exec("UPDATE events SET waitlist_enabled = 1 WHERE id = 1");
+        // A change rolled back to a savepoint is forgotten, even if read meanwhile.
+        {
+            Savepoint savepoint(conn);
+            conn.exec("UPDATE events SET capacity = 10, title = 'Renamed' WHERE id = 1");
+            EXPECT_EQ(load_event(conn, event)->capacity, 10);
+        }
+        EXPECT_EQ(load_event(conn, event)->capacity, 3);
+        EXPECT_EQ(load_event(conn, event)->title, "Colloquium");
+        EXPECT_EQ(reg("d@x.org", before_deadline).status, RegistrationStatus::waitlisted);
+        // The venue is part of the event as read.
+        conn.exec("INSERT INTO venues (name, city, timezone) VALUES ('CCIB', 'Barcelona', 'Europe/Madrid')");
+        conn.exec("UPDATE events SET venue_id = 1 WHERE id = 1");
+        EXPECT_EQ(load_event(conn, event)->venue->name, "CCIB");
+        conn.exec("UPDATE venues SET name = 'Fira' WHERE id = 1");
+        EXPECT_EQ(load_event(conn, event)->venue->name, "Fira");
+        tx.commit();
+    }
+    // Another connection changes the event between two of this connection's transactions.
+    {
+        Transaction tx(conn, Transaction::Kind::immediate);
+        EXPECT_EQ(load_event(conn, event)->capacity, 3);
+        tx.commit();
+    }
+    {
+        Connection other(dir.file("c.db"), OpenMode::read_write_create);
+        configure_writer(other);
+        other.exec("UPDATE events SET capacity = 4 WHERE id = 1");
+    }
+    {
+        Transaction tx(conn, Transaction::Kind::immediate);
+        EXPECT_EQ(load_event(conn, event)->capacity, 4);
+        tx.commit();
+    }
+}
+
+// Read-only transactions end without a commit hook: a reader must never keep an event
+// from one transaction to the next (another process may change it in between).
+TEST_F(Colloquium, AReaderSeesAnEventChangedBetweenItsTransactions) {
+    Connection reader(dir.file("c.db"), OpenMode::read_only);
+    configure_reader(reader);
+    {
+        Transaction tx(reader, Transaction::Kind::deferred);
+        EXPECT_EQ(load_event(reader, event)->schedule_version, 1);
+        tx.commit();
+    }
+    conn.exec("UPDATE events SET schedule_version = 2 WHERE id = 1");
+    {
+        Transaction tx(reader, Transaction::Kind::deferred);
+        EXPECT_EQ(load_event(reader, event)->schedule_version, 2);
+        tx.commit();
+    }
+}
+
+TEST_F(Colloquium, TheStatusCheckStillRefusesAnUnknownStatus) {
+    EXPECT_THROW(conn.exec(R"sql(
+        INSERT INTO registrations (event_id, code, name, email, status, created_at, updated_at)
+        VALUES (1, 'bogusbogusbogusbogusbogusb', 'X', 'x@x.org', 'pending', 'now', 'now'))sql"),
+                 SqliteError);
+    const auto a = reg("a@x.org", before_deadline);
+    EXPECT_THROW(conn.exec("UPDATE registrations SET status = 'maybe'"), SqliteError);
+    enrol(conn, changes, a.code, opening, before_deadline);
+    EXPECT_THROW(conn.exec("UPDATE session_enrolments SET status = 'maybe'"), SqliteError);
+    auto checks = conn.prepare(
+        "SELECT count(*) FROM sqlite_schema WHERE name IN ('registrations', 'session_enrolments') "
+        "AND sql LIKE '%status = ''confirmed'' OR status = ''waitlisted'' OR status = ''cancelled''%'");
+    checks.step();
+    EXPECT_EQ(checks.int32(0), 2);
 }
