@@ -38,6 +38,8 @@ struct Config {
     // Password hashes computed at once (each takes ~128 MiB), and how many more may wait.
     int password_hashes = 2;
     int password_queue = 16;
+    // The staff cookie is Secure on every request, not only those that came over TLS.
+    bool secure_cookies = false;
 
     // Demo loading.
     std::string demo_file = "schema/demo/metropolis-2014.json";

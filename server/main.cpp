@@ -142,6 +142,7 @@ int serve_command(const Config& config) {
     services.hasher = &hasher;
     services.throttle = &throttle;
     services.session_policy = session_policy;
+    services.secure_cookies = config.secure_cookies;
     if (const char* hooks = std::getenv("CONGRESS_TEST_HOOKS"); hooks && *hooks) {
 #ifdef CONGRESS_TEST_HOOKS
         services.hooks = storage::parse_test_hooks(hooks);

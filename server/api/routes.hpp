@@ -27,6 +27,8 @@ struct Services {
     auth::PasswordHasher* hasher = nullptr;
     auth::LoginThrottle* throttle = nullptr;
     storage::SessionPolicy session_policy{};
+    // Mark the session cookie Secure even on plain HTTP (TLS ends at a proxy in front).
+    bool secure_cookies = false;
 };
 
 void add_routes(Router& router, Services& services);

@@ -181,7 +181,7 @@ void staff_login(Services& services, const Request& request, Responder respond) 
     attempt->address = client_address(request);
     attempt->request_id = request.request_id;
     attempt->previous_token = std::string(cookie_value(request, staff_cookie));
-    attempt->secure = request.secure;
+    attempt->secure = request.secure || services.secure_cookies;
     // While locked, no hash is computed and nothing more is counted.
     if (const auto decision = services.throttle->check(attempt->email, attempt->address); !decision.allowed) {
         log::info("auth", "sign-in refused while locked (email \"" + attempt->email + "\", address " + attempt->address + ")",
@@ -221,7 +221,7 @@ void staff_logout(Services& services, const Request& request, Responder respond)
         [token](Connection& conn, storage::ChangeSet&) {
             if (!token.empty()) storage::destroy_staff_session(conn, token);
         },
-        [respond = std::move(respond), secure = request.secure, rid = request.request_id, who](std::exception_ptr error) {
+        [respond = std::move(respond), secure = request.secure || services.secure_cookies, rid = request.request_id, who](std::exception_ptr error) {
             if (error) {
                 respond(response_for_exception(error, rid));
                 return;

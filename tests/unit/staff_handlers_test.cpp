@@ -9,6 +9,7 @@
 #include "api/admin_handlers.hpp"
 #include "api_harness.hpp"
 #include "auth/tokens.hpp"
+#include "config.hpp"
 #include "storage/audit_log.hpp"
 
 using namespace congress;
@@ -257,6 +258,7 @@ TEST_F(StaffApi, AFullHashingQueueIsAnsweredBusyWithRetryAfter) {
     EXPECT_EQ(busy.response.status, 503);
     EXPECT_EQ(error_code(busy.response), "busy");
     EXPECT_FALSE(busy.response.header("Retry-After").empty());
+    for (int i = 0; i < 500 && (api_.hasher().waiting() > 0 || api_.hasher().running() > 0); ++i) std::this_thread::sleep_for(10ms);
     EXPECT_EQ(login("ana@example.org", ana_password).response.status, 200) << "served again once the queue drains";
 }
 
@@ -488,4 +490,30 @@ TEST(StaffQuery, QueryParametersArePercentDecoded) {
     EXPECT_EQ(q[2].second, "");
     EXPECT_EQ(q[3].second, "+");
     EXPECT_THROW(api::parse_query("a=%4"), api::ApiError);
+}
+
+TEST(StaffConfig, SessionAndHashingOptions) {
+    const auto none = [](const char*) -> const char* { return nullptr; };
+    const auto defaults = parse_config({}, none);
+    EXPECT_EQ(defaults.session_idle_seconds, 7200);
+    EXPECT_EQ(defaults.session_max_age_seconds, 43200);
+    EXPECT_EQ(defaults.password_hashes, 2);
+    EXPECT_FALSE(defaults.secure_cookies);
+    const auto set = parse_config({"--session-idle-timeout", "600", "--session-max-age=3600", "--password-hashes", "1",
+                                   "--password-queue", "4", "--secure-cookies"},
+                                  none);
+    EXPECT_EQ(set.session_idle_seconds, 600);
+    EXPECT_EQ(set.session_max_age_seconds, 3600);
+    EXPECT_EQ(set.password_hashes, 1);
+    EXPECT_EQ(set.password_queue, 4);
+    EXPECT_TRUE(set.secure_cookies);
+    EXPECT_THROW(parse_config({"--session-idle-timeout", "7200", "--session-max-age", "3600"}, none), ConfigError);
+    EXPECT_THROW(parse_config({"--session-idle-timeout", "5"}, none), ConfigError);
+    EXPECT_THROW(parse_config({"--password-hashes", "0"}, none), ConfigError);
+}
+
+TEST_F(StaffApi, SecureCookiesCanBeForcedBehindATlsProxy) {
+    api_.services().secure_cookies = true;
+    const auto s = login("ana@example.org", ana_password);
+    EXPECT_NE(s.set_cookie.find("; Secure"), std::string::npos) << s.set_cookie;
 }
