@@ -92,6 +92,25 @@ const std::vector<Option>& options() {
          [](Config& c, const std::string& v) { c.tls_cert = v; }},
         {"tls-key", "CONGRESS_TLS_KEY", "FILE", "private key (PEM) of --tls-cert",
          [](Config& c, const std::string& v) { c.tls_key = v; }},
+        {"session-idle-timeout", "CONGRESS_SESSION_IDLE_TIMEOUT", "SECONDS",
+         "end a staff session unused for this long (default 7200)",
+         [](Config& c, const std::string& v) {
+             c.session_idle_seconds = static_cast<int>(parse_number("session-idle-timeout", v, 60, 7 * 24 * 3600));
+         }},
+        {"session-max-age", "CONGRESS_SESSION_MAX_AGE", "SECONDS",
+         "end a staff session this long after login, however active (default 43200)",
+         [](Config& c, const std::string& v) {
+             c.session_max_age_seconds = static_cast<int>(parse_number("session-max-age", v, 60, 30 * 24 * 3600));
+         }},
+        {"password-hashes", "CONGRESS_PASSWORD_HASHES", "N",
+         "password hashes computed at once, ~128 MiB each (default 2)",
+         [](Config& c, const std::string& v) { c.password_hashes = static_cast<int>(parse_number("password-hashes", v, 1, 64)); }},
+        {"password-queue", "CONGRESS_PASSWORD_QUEUE", "N",
+         "logins that may wait for a hash before 503 Service Unavailable (default 16)",
+         [](Config& c, const std::string& v) { c.password_queue = static_cast<int>(parse_number("password-queue", v, 0, 10000)); }},
+        {"secure-cookies", nullptr, nullptr,
+         "mark the staff session cookie Secure even on plain HTTP (when a proxy in front terminates TLS)",
+         [](Config& c, const std::string&) { c.secure_cookies = true; }},
         {"demo-file", "CONGRESS_DEMO_FILE", "FILE", "demo data to load (default schema/demo/metropolis-2014.json)",
          [](Config& c, const std::string& v) { c.demo_file = v; }},
         {"as-published", nullptr, nullptr, "demo-load: keep the report's 2014 dates instead of moving them forward",
@@ -136,6 +155,8 @@ Config parse_config(const std::vector<std::string>& args, const char* (*getenv)(
     }
     if (config.address.empty()) throw ConfigError("--address must not be empty");
     if (config.db_path.empty()) throw ConfigError("--db must not be empty");
+    if (config.session_idle_seconds > config.session_max_age_seconds)
+        throw ConfigError("--session-idle-timeout must not be longer than --session-max-age");
     return config;
 }
 

@@ -32,6 +32,15 @@ struct Config {
     // Origins besides the server's own that may open the live channel.
     std::vector<std::string> allowed_origins;
 
+    // Staff sessions (docs/staff.md): ended after this long unused, or this long after login.
+    int session_idle_seconds = 2 * 60 * 60;
+    int session_max_age_seconds = 12 * 60 * 60;
+    // Password hashes computed at once (each takes ~128 MiB), and how many more may wait.
+    int password_hashes = 2;
+    int password_queue = 16;
+    // The staff cookie is Secure on every request, not only those that came over TLS.
+    bool secure_cookies = false;
+
     // Demo loading.
     std::string demo_file = "schema/demo/metropolis-2014.json";
     bool demo_as_published = false;

@@ -10,10 +10,13 @@
 
 #include "admin/session_command.hpp"
 #include "admin/user_command.hpp"
+#include "api/authenticator.hpp"
 #include "api/live_feed.hpp"
 #include "api/response_cache.hpp"
 #include "api/routes.hpp"
 #include "api/static_files.hpp"
+#include "auth/login_throttle.hpp"
+#include "auth/password_hasher.hpp"
 #include "config.hpp"
 #include "net/http_server.hpp"
 #include "storage/database.hpp"
@@ -123,7 +126,23 @@ int serve_command(const Config& config) {
         feed.on_commit(conn, changes);
     });
     feed.start_watcher();
+    // Staff sign-in: scrypt on a capped pool, failed-login back-off, sessions looked up
+    // per request, expired ones swept hourly.
+    auth::PasswordHasherOptions hasher_options;
+    hasher_options.concurrent = config.password_hashes;
+    hasher_options.max_waiting = static_cast<std::size_t>(config.password_queue);
+    auth::PasswordHasher hasher(hasher_options);
+    auth::LoginThrottle throttle;
+    storage::SessionPolicy session_policy;
+    session_policy.idle_timeout = std::chrono::seconds(config.session_idle_seconds);
+    session_policy.absolute_timeout = std::chrono::seconds(config.session_max_age_seconds);
+    api::StaffSessionSweeper sweeper(db, session_policy);
     api::Services services{db, cache, web};
+    services.authenticator = api::session_authenticator(db, session_policy);
+    services.hasher = &hasher;
+    services.throttle = &throttle;
+    services.session_policy = session_policy;
+    services.secure_cookies = config.secure_cookies;
     if (const char* hooks = std::getenv("CONGRESS_TEST_HOOKS"); hooks && *hooks) {
 #ifdef CONGRESS_TEST_HOOKS
         services.hooks = storage::parse_test_hooks(hooks);
@@ -144,6 +163,9 @@ int serve_command(const Config& config) {
         log::info("main", "Congress is serving on " + std::string(scheme) + (host.find(':') != std::string::npos ? "[" + host + "]" : host) +
                               ":" + std::to_string(port) + "/");
     });
+    // Logins still being hashed finish (their writes are queued) before the database closes.
+    hasher.close();
+    sweeper.stop();
     log::info("main", "closing the database");
     // Writes still queued run now, while the cache and live feed their commits notify exist.
     db.close();

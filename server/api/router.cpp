@@ -3,6 +3,7 @@
 #include <openssl/crypto.h>
 
 #include "api/errors.hpp"
+#include "util/log.hpp"
 
 namespace congress::api {
 
@@ -143,6 +144,13 @@ void Router::dispatch(const Route& route, const Request& request, RouteParams pa
     authenticator_(request, [&route, req = request, params = std::move(params), respond](Caller caller) mutable {
         try {
             if (auto refused = refusal(route.access, caller, req, params)) {
+                // A signed-in person refused is worth knowing about (a forged page, a probe
+                // of another event's ids); anonymous 401s are routine.
+                if (caller.staff)
+                    log::warn("auth",
+                              "refused " + req.method + " " + req.path + " (" + std::string(to_string(route.access)) +
+                                  ") to " + caller.staff->email + ": " + std::to_string(refused->status) + " " + *refused->body,
+                              req.request_id);
                 respond(std::move(*refused));
                 return;
             }

@@ -1,12 +1,72 @@
 #include "api/routes.hpp"
 
+#include "api/admin_handlers.hpp"
 #include "api/errors.hpp"
 #include "api/event_handlers.hpp"
 #include "api/registration_handlers.hpp"
+#include "api/staff_handlers.hpp"
 
 namespace congress::api {
 
+namespace {
+
+// Staff sign-in, and the admin's accounts and audit log (docs/staff.md).
+void add_staff_routes(Router& router, Services& services) {
+    router.add("POST", "/api/staff/login", Access::public_write,
+               [&services](const Request& request, const RouteParams&, Responder respond) {
+                   staff_login(services, request, std::move(respond));
+               });
+    router.add("POST", "/api/staff/logout", Access::staff,
+               [&services](const Request& request, const RouteParams&, Responder respond) {
+                   staff_logout(services, request, std::move(respond));
+               });
+    router.add("GET", "/api/staff/me", Access::staff,
+               [&services](const Request& request, const RouteParams&, Responder respond) {
+                   staff_me(services, request, std::move(respond));
+               });
+    router.add("GET", "/api/admin/users", Access::admin,
+               [&services](const Request& request, const RouteParams&, Responder respond) {
+                   list_staff_users(services, request, std::move(respond));
+               });
+    router.add("POST", "/api/admin/users", Access::admin,
+               [&services](const Request& request, const RouteParams&, Responder respond) {
+                   create_staff_user(services, request, std::move(respond));
+               });
+    router.add("POST", "/api/admin/users/{user_id}/disable", Access::admin,
+               [&services](const Request& request, const RouteParams& params, Responder respond) {
+                   set_staff_user_disabled(services, request, params.get("user_id"), true, std::move(respond));
+               });
+    router.add("POST", "/api/admin/users/{user_id}/enable", Access::admin,
+               [&services](const Request& request, const RouteParams& params, Responder respond) {
+                   set_staff_user_disabled(services, request, params.get("user_id"), false, std::move(respond));
+               });
+    router.add("POST", "/api/admin/users/{user_id}/grants", Access::admin,
+               [&services](const Request& request, const RouteParams& params, Responder respond) {
+                   change_staff_grant(services, request, params.get("user_id"), true, std::move(respond));
+               });
+    router.add("DELETE", "/api/admin/users/{user_id}/grants", Access::admin,
+               [&services](const Request& request, const RouteParams& params, Responder respond) {
+                   change_staff_grant(services, request, params.get("user_id"), false, std::move(respond));
+               });
+    router.add("GET", "/api/admin/audit", Access::admin,
+               [&services](const Request& request, const RouteParams&, Responder respond) {
+                   list_audit_entries(services, request, std::move(respond));
+               });
+}
+
+// Pages without an extension in their address (the staff pages), as StaticFiles serves
+// /events/{id} and /r/{code}.
+std::string_view page_alias(std::string_view path) {
+    if (path == "/login") return "/login.html";
+    if (path == "/admin") return "/admin.html";
+    if (path == "/console") return "/console.html";
+    return {};
+}
+
+}  // namespace
+
 void add_routes(Router& router, Services& services) {
+    if (services.authenticator) router.set_authenticator(services.authenticator);
     router.add("GET", "/api/health", Access::public_read,
                [](const Request&, const RouteParams&, Responder respond) {
                    auto response = json_response(200, R"({"status":"ok"})");
@@ -45,7 +105,16 @@ void add_routes(Router& router, Services& services) {
                [&services](const Request& request, const RouteParams& params, Responder respond) {
                    leave_session(services, request, params.get("code"), params.get("session_id"), std::move(respond));
                });
+    add_staff_routes(router, services);
+    // Organiser console routes are added here.
+
     router.set_fallback([&services](const Request& request, const RouteParams&, Responder respond) {
+        if (const auto page = page_alias(request.path); !page.empty()) {
+            Request aliased = request;
+            aliased.path = std::string(page);
+            respond(services.web.serve(aliased));
+            return;
+        }
         respond(services.web.serve(request));
     });
 }

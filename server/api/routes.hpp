@@ -6,6 +6,12 @@
 #include "api/static_files.hpp"
 #include "storage/database.hpp"
 #include "storage/registration_store.hpp"
+#include "storage/staff_store.hpp"
+
+namespace congress::auth {
+class PasswordHasher;
+class LoginThrottle;
+}  // namespace congress::auth
 
 namespace congress::api {
 
@@ -14,6 +20,15 @@ struct Services {
     ResponseCache& cache;
     const StaticFiles& web;
     storage::TestHooks hooks{};
+
+    // Staff sign-in. Without an authenticator every staff route answers 401; without a
+    // hasher or throttle, login and account creation answer 503.
+    Authenticator authenticator{};        // also installed on the router by add_routes
+    auth::PasswordHasher* hasher = nullptr;
+    auth::LoginThrottle* throttle = nullptr;
+    storage::SessionPolicy session_policy{};
+    // Mark the session cookie Secure even on plain HTTP (TLS ends at a proxy in front).
+    bool secure_cookies = false;
 };
 
 void add_routes(Router& router, Services& services);

@@ -1,0 +1,141 @@
+// Staff pages' access to the API: requests go with the session cookie (HttpOnly, set by
+// POST /api/staff/login) and, when they change something, with the session's CSRF token
+// in X-CSRF-Token. The token is kept in memory only: after a reload the page asks for it
+// again with GET /api/staff/me.
+//
+//   const me = await requireStaff();        // or null, after redirecting to /login
+//   await staffPost('/api/admin/users', {…});
+
+import { h } from './dom.js';
+import { t } from './i18n.js';
+import { ApiError } from './api.js';
+
+let csrfToken = '';
+let signedIn = null; // the staff member from login or me
+
+async function readError(response) {
+  try {
+    const body = await response.json();
+    if (body?.error?.code) return new ApiError(body.error.code, body.error.message, response.status, body.error);
+  } catch {
+    // not JSON
+  }
+  return new ApiError(`http_${response.status}`, response.statusText, response.status);
+}
+
+/** Any API call from a staff page; resolves to the parsed body, throws ApiError. */
+export async function staffRequest(method, path, body) {
+  const headers = { Accept: 'application/json' };
+  const init = { method, headers, credentials: 'same-origin', cache: 'no-store' };
+  if (body !== undefined) {
+    headers['Content-Type'] = 'application/json';
+    init.body = JSON.stringify(body);
+  }
+  if (method !== 'GET' && method !== 'HEAD' && csrfToken) headers['X-CSRF-Token'] = csrfToken;
+  let response;
+  try {
+    response = await fetch(path, init);
+  } catch (err) {
+    throw new ApiError('network', err.message);
+  }
+  if (!response.ok) {
+    const err = await readError(response);
+    // Signed out elsewhere, expired or disabled: the page cannot go on.
+    if (err.code === 'not_signed_in' && signedIn) goToLogin();
+    throw err;
+  }
+  try {
+    return await response.json();
+  } catch {
+    throw new ApiError('bad_response', 'The server sent an unreadable response.', response.status);
+  }
+}
+
+export const staffGet = (path) => staffRequest('GET', path);
+export const staffPost = (path, body = {}) => staffRequest('POST', path, body);
+export const staffDelete = (path, body) => staffRequest('DELETE', path, body);
+
+function remember(answer) {
+  csrfToken = answer.csrf_token ?? '';
+  signedIn = answer.staff ?? null;
+  return signedIn;
+}
+
+/** Signs in; resolves to the staff member. Throws ApiError (invalid_credentials, too_many_attempts, busy, …). */
+export async function signIn(email, password) {
+  return remember(await staffRequest('POST', '/api/staff/login', { email, password }));
+}
+
+export async function signOut() {
+  try {
+    await staffRequest('POST', '/api/staff/logout', {});
+  } finally {
+    csrfToken = '';
+    signedIn = null;
+  }
+}
+
+/**
+ * A same-site path to go to after signing in: `next` if it is a path on this site,
+ * else `fallback`. Never another origin ("//evil.example", "https://…", "/\\evil").
+ */
+export function safeNext(next, fallback = '/console') {
+  if (typeof next !== 'string' || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\')) return fallback;
+  let url;
+  try {
+    url = new URL(next, location.origin);
+  } catch {
+    return fallback;
+  }
+  if (url.origin !== location.origin || url.pathname.startsWith('//')) return fallback;
+  return url.pathname + url.search + url.hash;
+}
+
+/** /login?next=<this page>. */
+export function loginHref(next = location.pathname + location.search) {
+  return `/login?next=${encodeURIComponent(next)}`;
+}
+
+function goToLogin() {
+  location.assign(loginHref());
+}
+
+/**
+ * The signed-in staff member (with the CSRF token remembered), or null after sending the
+ * browser to the sign-in page.
+ */
+export async function requireStaff() {
+  try {
+    return remember(await staffRequest('GET', '/api/staff/me'));
+  } catch (err) {
+    if (err instanceof ApiError && err.code === 'not_signed_in') {
+      goToLogin();
+      return null;
+    }
+    throw err;
+  }
+}
+
+export function isAdmin(staff) {
+  return Boolean(staff?.grants?.some((g) => g.role === 'admin'));
+}
+
+/**
+ * Fills the header's #staff-bar: who is signed in and a sign-out button, which ends the
+ * session and goes to the sign-in page.
+ */
+export function showStaffBar(staff) {
+  const bar = document.getElementById('staff-bar');
+  if (!bar || !staff) return;
+  const button = h('button', { type: 'button', class: 'button button--small button--secondary', id: 'sign-out' }, t('staff.signOut'));
+  button.addEventListener('click', async () => {
+    button.disabled = true;
+    try {
+      await signOut();
+    } catch {
+      // The session is gone either way for this page.
+    }
+    location.assign('/login');
+  });
+  bar.replaceChildren(h('span', { class: 'staff-bar__who' }, t('staff.signedInAs', { name: staff.display_name })), ' ', button);
+}
