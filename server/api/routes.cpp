@@ -2,6 +2,7 @@
 
 #include "api/errors.hpp"
 #include "api/event_handlers.hpp"
+#include "api/organiser_routes.hpp"
 #include "api/registration_handlers.hpp"
 
 namespace congress::api {
@@ -48,6 +49,7 @@ void add_routes(Router& router, Services& services) {
     router.set_fallback([&services](const Request& request, const RouteParams&, Responder respond) {
         respond(services.web.serve(request));
     });
+    add_organiser_routes(router, services);
 }
 
 }  // namespace congress::api
