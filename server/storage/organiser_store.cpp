@@ -760,8 +760,10 @@ void update_event(Connection& conn, ChangeSet& changes, Id event_id, const Event
     changes.events.insert(event_id);
     // More places, a longer window or late promotion allowed: the waiting list moves up.
     promote_event_waitlist(conn, changes, event_id, now);
-    audit(conn, context, "event.update", "event", event_id, event_id, event_state(before),
-          event_state(require_event(conn, event_id)), now);
+    const auto before_state = event_state(before);
+    auto after_state = event_state(require_event(conn, event_id));
+    if (after_state != before_state)
+        audit(conn, context, "event.update", "event", event_id, event_id, before_state, after_state, now);
 }
 
 // --- tracks -----------------------------------------------------------------------------
@@ -914,6 +916,9 @@ Id create_session(Connection& conn, ChangeSet& changes, Id event_id, const Sessi
 int update_session(Connection& conn, ChangeSet& changes, Id event_id, Id session_id, const SessionInput& input,
                    const AuditContext& context, Instant now) {
     const auto before = require_session_of_event(conn, event_id, session_id);
+    const bool nothing = !input.title && !input.description && !input.kind && !input.track_id && !input.room_id &&
+                         !input.starts_at && !input.ends_at && !input.capacity && !input.speakers;
+    if (nothing) return schedule_version(conn, event_id).value_or(1);  // no change, no new version
     if (before.status == domain::SessionStatus::cancelled)
         throw domain::Refusal("session_cancelled", "This session is cancelled: it can no longer be changed.");
     const auto event = require_event(conn, event_id);

@@ -171,6 +171,16 @@ TEST_F(OrganiserStore, AnEditChangesOnlyWhatItNamesAndRecordsBeforeAndAfter) {
     EXPECT_EQ(entries[0].entry.request_id, "req-1");
 }
 
+TEST_F(OrganiserStore, AnEditThatChangesNothingRecordsNothing) {
+    EventInput same;
+    same.title = "Colloquium";
+    ASSERT_EQ(attempt([&] { update_event(conn, changes, 1, same, ana, now); }), "ok");
+    EXPECT_TRUE(audit("event.update").empty());
+    EXPECT_EQ(update_session(conn, changes, 1, 1, SessionInput{}, ana, now), 1);
+    EXPECT_EQ(schedule_version(conn, 1), 1);
+    EXPECT_TRUE(schedule_changes_after(conn, 0).empty());
+}
+
 TEST_F(OrganiserStore, ARegistrationWindowCanBeCleared) {
     EventInput edit;
     edit.registration_closes_at = std::optional<domain::LocalTime>{};
