@@ -3,6 +3,7 @@
 #include "api/admin_handlers.hpp"
 #include "api/errors.hpp"
 #include "api/event_handlers.hpp"
+#include "api/organiser_routes.hpp"
 #include "api/registration_handlers.hpp"
 #include "api/staff_handlers.hpp"
 
@@ -117,6 +118,7 @@ void add_routes(Router& router, Services& services) {
         }
         respond(services.web.serve(request));
     });
+    add_organiser_routes(router, services);
 }
 
 }  // namespace congress::api

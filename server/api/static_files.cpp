@@ -15,13 +15,19 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// Page routes of the UI: /events/{id} and /r/{registration code}.
+// Page routes of the UI: /events/{id}, /r/{registration code} and the organiser console.
 std::string_view page_for(std::string_view path) {
     if (path == "/") return "/index.html";
     constexpr std::string_view events = "/events/";
     if (path.rfind(events, 0) == 0 && path.size() > events.size() &&
         path.find('/', events.size()) == std::string_view::npos)
         return "/event.html";
+    // The organiser console: its home and one page per event.
+    if (path == "/console" || path == "/console/") return "/console.html";
+    constexpr std::string_view console_event = "/console/events/";
+    if (path.rfind(console_event, 0) == 0 && path.size() > console_event.size() &&
+        path.find('/', console_event.size()) == std::string_view::npos)
+        return "/console-event.html";
     constexpr std::string_view registration = "/r/";
     if (path.rfind(registration, 0) == 0 && path.size() > registration.size() &&
         path.find('/', registration.size()) == std::string_view::npos)

@@ -1,0 +1,1265 @@
+#include "storage/organiser_store.hpp"
+
+#include <algorithm>
+#include <limits>
+#include <set>
+#include <tuple>
+
+#include "domain/programme_edit.hpp"
+#include "storage/event_repository.hpp"
+#include "storage/programme_store.hpp"
+#include "storage/registration_store.hpp"
+
+namespace congress::storage {
+
+namespace {
+
+using domain::Id;
+using domain::Instant;
+using domain::RegistrationStatus;
+using nlohmann::json;
+
+// --- SQL: events, venues ----------------------------------------------------------------
+
+constexpr std::string_view select_event_by_slug = "SELECT id FROM events WHERE slug = ?1";
+
+constexpr std::string_view insert_event = R"sql(
+INSERT INTO events (slug, title, kind, description, timezone, venue_id, starts_at, ends_at, capacity,
+                    registration_opens_at, registration_closes_at, waitlist_enabled, eligibility, promote_after_close)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
+)sql";
+
+constexpr std::string_view update_event_row = R"sql(
+UPDATE events SET slug = ?2, title = ?3, kind = ?4, description = ?5, timezone = ?6, venue_id = ?7, starts_at = ?8,
+                  ends_at = ?9, capacity = ?10, registration_opens_at = ?11, registration_closes_at = ?12,
+                  waitlist_enabled = ?13, eligibility = ?14, promote_after_close = ?15
+WHERE id = ?1
+)sql";
+
+constexpr std::string_view insert_venue = R"sql(
+INSERT INTO venues (name, address, city, country, timezone) VALUES (?1, ?2, ?3, ?4, ?5)
+)sql";
+
+constexpr std::string_view select_venue_exists = "SELECT 1 FROM venues WHERE id = ?1";
+
+constexpr std::string_view select_venues = R"sql(
+SELECT id, name, coalesce(city, ''), coalesce(country, ''), timezone FROM venues ORDER BY name, id
+)sql";
+
+constexpr std::string_view count_event_sessions = "SELECT count(*) FROM sessions WHERE event_id = ?1";
+
+constexpr std::string_view select_scheduled_sessions = R"sql(
+SELECT id, title, starts_at, ends_at FROM sessions WHERE event_id = ?1 AND status = 'scheduled' ORDER BY starts_at, id
+)sql";
+
+constexpr std::string_view update_event_capacity_only = "UPDATE events SET capacity = ?2 WHERE id = ?1";
+
+// --- SQL: tracks ------------------------------------------------------------------------
+
+constexpr std::string_view next_track_position = "SELECT coalesce(max(position), 0) + 1 FROM tracks WHERE event_id = ?1";
+
+constexpr std::string_view insert_track = R"sql(
+INSERT INTO tracks (event_id, name, description, position) VALUES (?1, ?2, ?3, ?4)
+)sql";
+
+constexpr std::string_view select_track = R"sql(
+SELECT id, name, description, position FROM tracks WHERE id = ?2 AND event_id = ?1
+)sql";
+
+constexpr std::string_view update_track_row = "UPDATE tracks SET name = ?2, description = ?3, position = ?4 WHERE id = ?1";
+
+// --- SQL: rooms -------------------------------------------------------------------------
+
+constexpr std::string_view select_event_venue = "SELECT venue_id FROM events WHERE id = ?1";
+
+constexpr std::string_view insert_room = "INSERT INTO rooms (venue_id, name, capacity) VALUES (?1, ?2, ?3)";
+
+// The same rule as the public programme's list of rooms: the venue's, and any a session uses.
+constexpr std::string_view select_room_of_event = R"sql(
+SELECT r.id, r.name, r.capacity FROM rooms r
+WHERE r.id = ?2
+  AND (r.venue_id = (SELECT venue_id FROM events WHERE id = ?1)
+       OR r.id IN (SELECT room_id FROM sessions WHERE event_id = ?1))
+)sql";
+
+constexpr std::string_view select_room_events = "SELECT DISTINCT event_id FROM sessions WHERE room_id = ?1";
+
+constexpr std::string_view select_room_uses = R"sql(
+SELECT id, title, capacity FROM sessions WHERE room_id = ?1 AND status = 'scheduled'
+)sql";
+
+constexpr std::string_view update_room_row = "UPDATE rooms SET name = ?2, capacity = ?3 WHERE id = ?1";
+
+// --- SQL: sessions ----------------------------------------------------------------------
+
+// The room's scheduled sessions that overlap the time (instants are sortable text); the
+// domain decides which one is the clash.
+constexpr std::string_view select_room_bookings = R"sql(
+SELECT id, title, starts_at, ends_at FROM sessions
+WHERE room_id = ?1 AND status = 'scheduled' AND starts_at < ?3 AND ?2 < ends_at
+ORDER BY starts_at, id
+)sql";
+
+constexpr std::string_view select_track_in_event = "SELECT 1 FROM tracks WHERE id = ?2 AND event_id = ?1";
+
+constexpr std::string_view select_session_in_event = "SELECT 1 FROM sessions WHERE id = ?2 AND event_id = ?1";
+
+constexpr std::string_view insert_session = R"sql(
+INSERT INTO sessions (event_id, track_id, room_id, title, description, kind, starts_at, ends_at, capacity)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+)sql";
+
+constexpr std::string_view select_session_extras = R"sql(
+SELECT description, kind, track_id FROM sessions WHERE id = ?1
+)sql";
+
+constexpr std::string_view update_session_extras = R"sql(
+UPDATE sessions SET description = ?2, kind = ?3, track_id = ?4 WHERE id = ?1
+)sql";
+
+constexpr std::string_view clear_session_room = "UPDATE sessions SET room_id = NULL WHERE id = ?1";
+
+constexpr std::string_view update_session_capacity_only = "UPDATE sessions SET capacity = ?2 WHERE id = ?1";
+
+constexpr std::string_view select_session_speakers = R"sql(
+SELECT p.name FROM session_speakers ss JOIN people p ON p.id = ss.person_id
+WHERE ss.session_id = ?1 ORDER BY ss.position, p.name
+)sql";
+
+constexpr std::string_view select_person_by_name = "SELECT id FROM people WHERE name = ?1 ORDER BY id LIMIT 1";
+constexpr std::string_view insert_person = "INSERT INTO people (name) VALUES (?1)";
+constexpr std::string_view delete_session_speakers = "DELETE FROM session_speakers WHERE session_id = ?1";
+constexpr std::string_view insert_session_speaker = R"sql(
+INSERT INTO session_speakers (session_id, person_id, position) VALUES (?1, ?2, ?3)
+)sql";
+
+constexpr std::string_view bump_schedule_version = R"sql(
+UPDATE events SET schedule_version = schedule_version + 1 WHERE id = ?1 RETURNING schedule_version
+)sql";
+
+constexpr std::string_view insert_schedule_change = R"sql(
+INSERT INTO schedule_changes (event_id, version, session_id, change, created_at) VALUES (?1, ?2, ?3, ?4, ?5)
+)sql";
+
+// --- SQL: registrations -----------------------------------------------------------------
+
+// Filters shared by the lists: ?2 status, ?3 search pattern, ?4 organisation, ?5 member.
+// An unset (NULL) parameter matches everything.
+constexpr std::string_view registration_filters = R"sql(
+  AND (?3 IS NULL OR r.name LIKE ?3 ESCAPE '\' OR r.email LIKE ?3 ESCAPE '\'
+       OR r.organisation LIKE ?3 ESCAPE '\' OR o.name LIKE ?3 ESCAPE '\')
+  AND (?4 IS NULL OR coalesce(o.name, r.organisation) = ?4)
+  AND (?5 IS NULL OR coalesce(o.is_member, 0) = ?5)
+)sql";
+
+constexpr std::string_view registration_columns = R"sql(
+r.id, r.name, r.email, r.organisation, r.member_organisation_id, o.name, coalesce(o.is_member, 0), r.language
+)sql";
+
+// Waiting-list positions over the whole list, whatever the filters show.
+constexpr std::string_view event_registrations_from = R"sql(
+FROM registrations r
+LEFT JOIN organisations o ON o.id = r.member_organisation_id
+LEFT JOIN (SELECT id, row_number() OVER (ORDER BY waitlist_seq) AS position
+           FROM registrations WHERE event_id = ?1 AND status = 'waitlisted') p ON p.id = r.id
+WHERE r.event_id = ?1
+  AND (?2 IS NULL OR r.status = ?2)
+)sql";
+
+constexpr std::string_view event_registrations_extra = R"sql(
+, r.status, p.position, r.created_at, r.updated_at,
+  (SELECT count(*) FROM session_enrolments e WHERE e.registration_id = r.id AND e.status <> 'cancelled'), r.status
+)sql";
+
+// A session's enrolments: active ones unless a status is asked for.
+constexpr std::string_view session_enrolments_from = R"sql(
+FROM session_enrolments e
+JOIN registrations r ON r.id = e.registration_id
+LEFT JOIN organisations o ON o.id = r.member_organisation_id
+LEFT JOIN (SELECT id, row_number() OVER (ORDER BY waitlist_seq) AS position
+           FROM session_enrolments WHERE session_id = ?6 AND status = 'waitlisted') p ON p.id = e.id
+WHERE e.session_id = ?6 AND r.event_id = ?1
+  AND ((?2 IS NULL AND e.status <> 'cancelled') OR e.status = ?2)
+)sql";
+
+constexpr std::string_view session_enrolments_extra = R"sql(
+, e.status, p.position, e.created_at, e.updated_at, 0, r.status
+)sql";
+
+constexpr std::string_view order_event_created = " ORDER BY r.created_at, r.id LIMIT ?7 OFFSET ?8";
+constexpr std::string_view order_event_name = " ORDER BY r.name COLLATE NOCASE, r.id LIMIT ?7 OFFSET ?8";
+constexpr std::string_view order_session_created = " ORDER BY e.created_at, e.id LIMIT ?7 OFFSET ?8";
+constexpr std::string_view order_session_name = " ORDER BY r.name COLLATE NOCASE, e.id LIMIT ?7 OFFSET ?8";
+
+constexpr std::string_view count_event_by_status = R"sql(
+SELECT status, count(*) FROM registrations WHERE event_id = ?1 GROUP BY status
+)sql";
+
+constexpr std::string_view count_session_by_status = R"sql(
+SELECT e.status, count(*) FROM session_enrolments e JOIN registrations r ON r.id = e.registration_id
+WHERE e.session_id = ?1 GROUP BY e.status
+)sql";
+
+constexpr std::string_view select_event_organisations = R"sql(
+SELECT DISTINCT coalesce(o.name, r.organisation) AS org
+FROM registrations r LEFT JOIN organisations o ON o.id = r.member_organisation_id
+WHERE r.event_id = ?1 AND coalesce(o.name, r.organisation) <> ''
+ORDER BY org COLLATE NOCASE LIMIT 1000
+)sql";
+
+constexpr std::string_view enrolments_export_from = R"sql(
+FROM session_enrolments e
+JOIN sessions s ON s.id = e.session_id
+JOIN registrations r ON r.id = e.registration_id
+LEFT JOIN rooms rm ON rm.id = s.room_id
+LEFT JOIN organisations o ON o.id = r.member_organisation_id
+LEFT JOIN (SELECT x.id, row_number() OVER (PARTITION BY x.session_id ORDER BY x.waitlist_seq) AS position
+           FROM session_enrolments x JOIN sessions y ON y.id = x.session_id
+           WHERE y.event_id = ?1 AND x.status = 'waitlisted') p ON p.id = e.id
+WHERE s.event_id = ?1 AND (?6 IS NULL OR s.id = ?6)
+  AND ((?2 IS NULL AND e.status <> 'cancelled') OR e.status = ?2)
+)sql";
+
+constexpr std::string_view enrolments_export_extra = R"sql(
+, r.status, NULL, r.created_at, r.updated_at, 0, r.status,
+  s.id, s.title, s.starts_at, rm.name, e.status, p.position, e.created_at
+)sql";
+
+constexpr std::string_view enrolments_export_order = R"sql(
+ ORDER BY s.starts_at, s.id, e.status, p.position, e.created_at, e.id
+)sql";
+
+constexpr std::string_view select_registration_of_event = R"sql(
+SELECT code, status FROM registrations WHERE id = ?2 AND event_id = ?1
+)sql";
+
+constexpr std::string_view promote_registration_row = R"sql(
+UPDATE registrations SET status = 'confirmed', updated_at = ?2 WHERE id = ?1 AND status = 'waitlisted'
+)sql";
+
+constexpr std::string_view select_active_enrolment = R"sql(
+SELECT id, status FROM session_enrolments WHERE registration_id = ?1 AND session_id = ?2 AND status <> 'cancelled'
+)sql";
+
+constexpr std::string_view promote_enrolment_row = R"sql(
+UPDATE session_enrolments SET status = 'confirmed', updated_at = ?2 WHERE id = ?1 AND status = 'waitlisted'
+)sql";
+
+// --- SQL: activity ----------------------------------------------------------------------
+// Each source is read newest first, below the cursor (?2 at, ?3 rank, ?4 id): an item comes
+// before the cursor when (at, rank, id) is smaller. Changes that staff made are told once,
+// by their audit entry (same entity, same instant), not again by what they changed.
+
+constexpr std::string_view activity_registered = R"sql(
+SELECT r.id, r.created_at, r.name, coalesce(o.name, r.organisation), r.status
+FROM registrations r LEFT JOIN organisations o ON o.id = r.member_organisation_id
+WHERE r.event_id = ?1
+  AND (r.created_at < ?2 OR (r.created_at = ?2 AND (1 < ?3 OR (1 = ?3 AND r.id < ?4))))
+ORDER BY r.created_at DESC, r.id DESC LIMIT ?5
+)sql";
+
+constexpr std::string_view activity_cancelled = R"sql(
+SELECT r.id, r.updated_at, r.name, coalesce(o.name, r.organisation), r.status
+FROM registrations r LEFT JOIN organisations o ON o.id = r.member_organisation_id
+WHERE r.event_id = ?1 AND r.status = 'cancelled'
+  AND (r.updated_at < ?2 OR (r.updated_at = ?2 AND (2 < ?3 OR (2 = ?3 AND r.id < ?4))))
+  AND NOT EXISTS (SELECT 1 FROM audit_log a WHERE a.entity_type = 'registration' AND a.entity_id = r.id
+                  AND a.at = r.updated_at)
+ORDER BY r.updated_at DESC, r.id DESC LIMIT ?5
+)sql";
+
+constexpr std::string_view activity_promoted = R"sql(
+SELECT r.id, r.updated_at, r.name, coalesce(o.name, r.organisation), r.status
+FROM registrations r LEFT JOIN organisations o ON o.id = r.member_organisation_id
+WHERE r.event_id = ?1 AND r.status = 'confirmed' AND r.waitlist_seq IS NOT NULL
+  AND (r.updated_at < ?2 OR (r.updated_at = ?2 AND (3 < ?3 OR (3 = ?3 AND r.id < ?4))))
+  AND NOT EXISTS (SELECT 1 FROM audit_log a WHERE a.entity_type = 'registration' AND a.entity_id = r.id
+                  AND a.at = r.updated_at)
+ORDER BY r.updated_at DESC, r.id DESC LIMIT ?5
+)sql";
+
+constexpr std::string_view activity_schedule = R"sql(
+SELECT c.id, c.created_at, c.session_id, c.version, c.change
+FROM schedule_changes c
+WHERE c.event_id = ?1
+  AND (c.created_at < ?2 OR (c.created_at = ?2 AND (4 < ?3 OR (4 = ?3 AND c.id < ?4))))
+  AND NOT EXISTS (SELECT 1 FROM audit_log a WHERE a.entity_type = 'session' AND a.entity_id = c.session_id
+                  AND a.at = c.created_at)
+ORDER BY c.created_at DESC, c.id DESC LIMIT ?5
+)sql";
+
+constexpr std::string_view activity_staff = R"sql(
+SELECT a.id, a.at, a.actor_label, a.action, a.entity_type, a.entity_id, a.reason, a.before_json, a.after_json
+FROM audit_log a
+WHERE a.event_id = ?1
+  AND (a.at < ?2 OR (a.at = ?2 AND (5 < ?3 OR (5 = ?3 AND a.id < ?4))))
+ORDER BY a.at DESC, a.id DESC LIMIT ?5
+)sql";
+
+// --- helpers ----------------------------------------------------------------------------
+
+Instant instant_of(const Statement& stmt, int column) {
+    const auto text = stmt.text(column);
+    if (auto parsed = domain::parse_utc(text)) return *parsed;
+    throw SqliteError(0, "malformed instant in database: " + text);
+}
+
+std::optional<std::string> optional_utc(const std::optional<Instant>& instant) {
+    if (!instant) return std::nullopt;
+    return domain::format_utc(*instant);
+}
+
+json zoned(const std::optional<Instant>& instant, const std::string& zone) {
+    return instant ? json(domain::format_in_zone(*instant, zone)) : json(nullptr);
+}
+
+domain::Event require_event(Connection& conn, Id event_id) {
+    auto event = load_event(conn, event_id);
+    if (!event) throw domain::NotFound("event_not_found", "There is no event " + std::to_string(event_id) + ".");
+    return std::move(*event);
+}
+
+json event_state(const domain::Event& e) {
+    json eligibility = nullptr;
+    if (e.eligibility.restricted()) eligibility = {{"dues_paid_years", e.eligibility.dues_paid_years}};
+    return {{"slug", e.slug},
+            {"title", e.title},
+            {"kind", domain::to_string(e.kind)},
+            {"description", e.description},
+            {"timezone", e.timezone},
+            {"starts_at", domain::format_in_zone(e.starts_at, e.timezone)},
+            {"ends_at", domain::format_in_zone(e.ends_at, e.timezone)},
+            {"venue_id", e.venue ? json(e.venue->id) : json(nullptr)},
+            {"capacity", e.capacity},
+            {"registration_opens_at", zoned(e.registration_opens_at, e.timezone)},
+            {"registration_closes_at", zoned(e.registration_closes_at, e.timezone)},
+            {"waitlist_enabled", e.waitlist_enabled},
+            {"promote_after_close", e.promote_after_close},
+            {"eligibility", std::move(eligibility)}};
+}
+
+void audit(Connection& conn, const AuditContext& context, const char* action, const char* entity_type, Id entity_id,
+           Id event_id, const json& before, const json& after, Instant now) {
+    append_audit(conn, audit_entry(context, action, entity_type, entity_id, event_id,
+                                   before.is_null() ? std::nullopt : std::optional<std::string>(before.dump()),
+                                   after.is_null() ? std::nullopt : std::optional<std::string>(after.dump()), now));
+}
+
+Id single_id(Connection& conn, std::string_view sql, Id param) {
+    auto stmt = conn.cached(sql);
+    stmt.bind(1, param);
+    stmt.step();
+    return stmt.int64(0);
+}
+
+std::vector<domain::Booking> scheduled_sessions(Connection& conn, Id event_id) {
+    auto stmt = conn.cached(select_scheduled_sessions);
+    stmt.bind(1, event_id);
+    std::vector<domain::Booking> out;
+    while (stmt.step()) out.push_back({stmt.int64(0), stmt.text(1), instant_of(stmt, 2), instant_of(stmt, 3)});
+    return out;
+}
+
+std::optional<domain::Room> room_of_event(Connection& conn, Id event_id, Id room_id) {
+    auto stmt = conn.cached(select_room_of_event);
+    stmt.bind(1, event_id).bind(2, room_id);
+    if (!stmt.step()) return std::nullopt;
+    return domain::Room{stmt.int64(0), stmt.text(1), stmt.int32(2)};
+}
+
+std::vector<domain::Booking> room_bookings(Connection& conn, Id room_id, Instant starts_at, Instant ends_at) {
+    auto stmt = conn.cached(select_room_bookings);
+    stmt.bind(1, room_id).bind(2, domain::format_utc(starts_at)).bind(3, domain::format_utc(ends_at));
+    std::vector<domain::Booking> out;
+    while (stmt.step()) out.push_back({stmt.int64(0), stmt.text(1), instant_of(stmt, 2), instant_of(stmt, 3)});
+    return out;
+}
+
+void require_track_in_event(Connection& conn, Id event_id, Id track_id) {
+    auto stmt = conn.cached(select_track_in_event);
+    stmt.bind(1, event_id).bind(2, track_id);
+    if (!stmt.step()) throw domain::InvalidField("track_id", "There is no such track in this event.");
+}
+
+domain::Room require_room_field(Connection& conn, Id event_id, Id room_id) {
+    auto room = room_of_event(conn, event_id, room_id);
+    if (!room) throw domain::InvalidField("room_id", "There is no such room at this event's venue.");
+    return *room;
+}
+
+std::vector<std::string> session_speakers(Connection& conn, Id session_id) {
+    auto stmt = conn.cached(select_session_speakers);
+    stmt.bind(1, session_id);
+    std::vector<std::string> names;
+    while (stmt.step()) names.push_back(stmt.text(0));
+    return names;
+}
+
+void replace_speakers(Connection& conn, Id session_id, const std::vector<std::string>& names) {
+    conn.cached(delete_session_speakers).bind(1, session_id).run();
+    std::set<Id> seen;
+    int position = 0;
+    for (const auto& name : names) {
+        Id person = 0;
+        {
+            auto find = conn.cached(select_person_by_name);
+            find.bind(1, name);
+            if (find.step()) person = find.int64(0);
+        }
+        if (person == 0) {
+            conn.cached(insert_person).bind(1, name).run();
+            person = conn.last_insert_rowid();
+        }
+        if (!seen.insert(person).second) continue;  // named twice
+        conn.cached(insert_session_speaker).bind(1, session_id).bind(2, person).bind(3, position++).run();
+    }
+}
+
+// A session as the audit log records it.
+json session_state(Connection& conn, Id session_id) {
+    const auto s = load_session_snapshot(conn, session_id);
+    if (!s) return nullptr;
+    auto extras = conn.cached(select_session_extras);
+    extras.bind(1, session_id);
+    extras.step();
+    return {{"title", s->title},
+            {"description", extras.text(0)},
+            {"kind", extras.text(1)},
+            {"track_id", extras.is_null(2) ? json(nullptr) : json(extras.int64(2))},
+            {"starts_at", domain::format_in_zone(s->starts_at, s->timezone)},
+            {"ends_at", domain::format_in_zone(s->ends_at, s->timezone)},
+            {"room", s->room ? json{{"id", s->room->id}, {"name", s->room->name}} : json(nullptr)},
+            {"capacity", s->capacity},
+            {"status", domain::to_string(s->status)},
+            {"speakers", session_speakers(conn, session_id)}};
+}
+
+// A session as the live channel shows it (the same shape as change_session's records).
+json session_live_state(const SessionSnapshot& s) {
+    return {{"title", s.title},
+            {"starts_at", domain::format_in_zone(s.starts_at, s.timezone)},
+            {"ends_at", domain::format_in_zone(s.ends_at, s.timezone)},
+            {"room", s.room ? json{{"id", s.room->id}, {"name", s.room->name}} : json(nullptr)},
+            {"capacity", s.capacity},
+            {"status", domain::to_string(s.status)}};
+}
+
+SessionSnapshot require_session_of_event(Connection& conn, Id event_id, Id session_id) {
+    auto s = load_session_snapshot(conn, session_id);
+    if (!s || s->event_id != event_id)
+        throw domain::NotFound("session_not_found", "There is no session " + std::to_string(session_id) + " in this event.");
+    return std::move(*s);
+}
+
+int confirmed_in_session(Connection& conn, Id session_id) {
+    const auto count = session_seat_count(conn, session_id);
+    return count ? count->confirmed : 0;
+}
+
+// --- registrations helpers ----------------------------------------------------------------
+
+struct RegistrationKey {
+    std::string code;
+    RegistrationStatus status = RegistrationStatus::confirmed;
+};
+
+RegistrationKey require_registration_of_event(Connection& conn, Id event_id, Id registration_id) {
+    auto stmt = conn.cached(select_registration_of_event);
+    stmt.bind(1, event_id).bind(2, registration_id);
+    if (!stmt.step())
+        throw domain::NotFound("registration_not_found",
+                               "There is no registration " + std::to_string(registration_id) + " for this event.");
+    return {stmt.text(0), domain::parse_registration_status(stmt.text(1)).value_or(RegistrationStatus::cancelled)};
+}
+
+// A registration as the audit log records it.
+json registration_state(Connection& conn, const std::string& code) {
+    const auto view = load_registration(conn, code);
+    if (!view) return nullptr;
+    json sessions = json::array();
+    for (const auto& e : view->sessions)
+        sessions.push_back({{"session_id", e.session_id},
+                            {"title", e.title},
+                            {"status", domain::to_string(e.status)},
+                            {"waitlist_position", e.waitlist_position ? json(*e.waitlist_position) : json(nullptr)}});
+    return {{"name", view->name},
+            {"email", view->email},
+            {"status", domain::to_string(view->status)},
+            {"waitlist_position", view->waitlist_position ? json(*view->waitlist_position) : json(nullptr)},
+            {"sessions", std::move(sessions)}};
+}
+
+RegistrationRow read_registration_row(const Statement& row) {
+    RegistrationRow r;
+    r.id = row.int64(0);
+    r.name = row.text(1);
+    r.email = row.text(2);
+    r.organisation = row.optional_text(3);
+    r.member_organisation_id = row.optional_int64(4);
+    r.member_organisation = row.optional_text(5);
+    r.member = row.int64(6) != 0;
+    r.language = row.optional_text(7);
+    r.status = domain::parse_registration_status(row.text(8)).value_or(RegistrationStatus::cancelled);
+    if (!row.is_null(9)) r.waitlist_position = row.int32(9);
+    r.created_at = instant_of(row, 10);
+    r.updated_at = instant_of(row, 11);
+    r.sessions = row.int32(12);
+    r.registration_status = domain::parse_registration_status(row.text(13)).value_or(RegistrationStatus::cancelled);
+    return r;
+}
+
+std::optional<std::string> like_pattern(const std::string& search) {
+    if (search.empty()) return std::nullopt;
+    std::string pattern = "%";
+    for (const char c : search) {
+        if (c == '%' || c == '_' || c == '\\') pattern += '\\';
+        pattern += c;
+    }
+    pattern += '%';
+    return pattern;
+}
+
+void bind_filters(Statement& stmt, Id event_id, const RegistrationQuery& q, bool with_session) {
+    stmt.bind(1, event_id);
+    if (q.status) stmt.bind(2, domain::to_string(*q.status));
+    else stmt.bind_null(2);
+    stmt.bind(3, like_pattern(q.search));
+    stmt.bind(4, q.organisation);
+    if (q.member) stmt.bind(5, *q.member ? 1 : 0);
+    else stmt.bind_null(5);
+    if (with_session) stmt.bind(6, q.session_id);
+}
+
+const std::string& list_sql(bool session, RegistrationQuery::Order order) {
+    static const std::string event_created = "SELECT " + std::string(registration_columns) +
+                                             std::string(event_registrations_extra) + std::string(event_registrations_from) +
+                                             std::string(registration_filters) + std::string(order_event_created);
+    static const std::string event_name = "SELECT " + std::string(registration_columns) +
+                                          std::string(event_registrations_extra) + std::string(event_registrations_from) +
+                                          std::string(registration_filters) + std::string(order_event_name);
+    static const std::string session_created = "SELECT " + std::string(registration_columns) +
+                                               std::string(session_enrolments_extra) + std::string(session_enrolments_from) +
+                                               std::string(registration_filters) + std::string(order_session_created);
+    static const std::string session_name = "SELECT " + std::string(registration_columns) +
+                                            std::string(session_enrolments_extra) + std::string(session_enrolments_from) +
+                                            std::string(registration_filters) + std::string(order_session_name);
+    const bool by_name = order == RegistrationQuery::Order::name;
+    if (session) return by_name ? session_name : session_created;
+    return by_name ? event_name : event_created;
+}
+
+const std::string& count_sql(bool session) {
+    static const std::string event = "SELECT count(*) " + std::string(event_registrations_from) +
+                                     std::string(registration_filters);
+    static const std::string per_session = "SELECT count(*) " + std::string(session_enrolments_from) +
+                                           std::string(registration_filters);
+    return session ? per_session : event;
+}
+
+const std::string& enrolments_sql() {
+    static const std::string sql = "SELECT " + std::string(registration_columns) + std::string(enrolments_export_extra) +
+                                   std::string(enrolments_export_from) + std::string(registration_filters) +
+                                   std::string(enrolments_export_order);
+    return sql;
+}
+
+// Raises the session's capacity so that one more delegate is confirmed, never above its room.
+void make_room_in_session(Connection& conn, ChangeSet& changes, const SessionSnapshot& session, const AuditContext& context,
+                          Instant now) {
+    const int confirmed = confirmed_in_session(conn, session.id);
+    if (confirmed < session.capacity) return;
+    const int raised = confirmed + 1;
+    if (session.room && raised > session.room->capacity)
+        throw domain::Refusal("capacity_above_room", "The session cannot take one more: " + session.room->name + " has " +
+                                                         std::to_string(session.room->capacity) + " places.");
+    conn.cached(update_session_capacity_only).bind(1, session.id).bind(2, raised).run();
+    changes.events.insert(session.event_id);
+    audit(conn, context, "session.capacity", "session", session.id, session.event_id, {{"capacity", session.capacity}},
+          {{"capacity", raised}}, now);
+}
+
+void confirm_enrolment(Connection& conn, Id enrolment_id, Instant now) {
+    conn.cached(promote_enrolment_row).bind(1, enrolment_id).bind(2, domain::format_utc(now)).run();
+}
+
+struct ActiveEnrolment {
+    Id id = 0;
+    RegistrationStatus status = RegistrationStatus::confirmed;
+};
+
+std::optional<ActiveEnrolment> active_enrolment(Connection& conn, Id registration_id, Id session_id) {
+    auto stmt = conn.cached(select_active_enrolment);
+    stmt.bind(1, registration_id).bind(2, session_id);
+    if (!stmt.step()) return std::nullopt;
+    return ActiveEnrolment{stmt.int64(0), domain::parse_registration_status(stmt.text(1)).value_or(RegistrationStatus::cancelled)};
+}
+
+}  // namespace
+
+// --- events -----------------------------------------------------------------------------
+
+Id create_event(Connection& conn, ChangeSet& changes, const EventInput& input, const AuditContext& context, Instant now) {
+    const auto require = [](const auto& field, const char* name) {
+        if (!field) throw domain::InvalidField(name, std::string(name) + " is required.");
+    };
+    require(input.slug, "slug");
+    require(input.title, "title");
+    require(input.kind, "kind");
+    require(input.timezone, "timezone");
+    require(input.starts_at, "starts_at");
+    require(input.ends_at, "ends_at");
+    require(input.capacity, "capacity");
+    const auto& zone = *input.timezone;
+    if (!domain::is_valid_timezone(zone))
+        throw domain::InvalidField("timezone", "\"" + zone + "\" is not an IANA time zone (e.g. Europe/Madrid).");
+
+    domain::EventPlan plan;
+    plan.timezone = zone;
+    plan.starts_at = domain::organiser_instant(*input.starts_at, zone, "starts_at");
+    plan.ends_at = domain::organiser_instant(*input.ends_at, zone, "ends_at");
+    if (input.registration_opens_at && *input.registration_opens_at)
+        plan.registration_opens_at = domain::organiser_instant(**input.registration_opens_at, zone, "registration_opens_at");
+    if (input.registration_closes_at && *input.registration_closes_at)
+        plan.registration_closes_at =
+            domain::organiser_instant(**input.registration_closes_at, zone, "registration_closes_at");
+    plan.capacity = *input.capacity;
+    plan.dues_paid_years = input.dues_paid_years.value_or(std::vector<int>{});
+    domain::check_event_plan(plan);
+
+    {
+        auto taken = conn.cached(select_event_by_slug);
+        taken.bind(1, *input.slug);
+        if (taken.step()) throw domain::Refusal("slug_taken", "Another event already uses the address \"" + *input.slug + "\".");
+    }
+    std::optional<Id> venue_id;
+    if (input.new_venue) {
+        conn.cached(insert_venue)
+            .bind(1, input.new_venue->name)
+            .bind(2, input.new_venue->address)
+            .bind(3, input.new_venue->city)
+            .bind(4, input.new_venue->country)
+            .bind(5, zone)
+            .run();
+        venue_id = conn.last_insert_rowid();
+    } else if (input.venue_id && *input.venue_id) {
+        auto exists = conn.cached(select_venue_exists);
+        exists.bind(1, **input.venue_id);
+        if (!exists.step()) throw domain::InvalidField("venue_id", "There is no such venue.");
+        venue_id = **input.venue_id;
+    }
+    std::optional<std::string> eligibility;
+    if (!plan.dues_paid_years.empty()) eligibility = json{{"dues_paid_years", plan.dues_paid_years}}.dump();
+
+    conn.cached(insert_event)
+        .bind(1, *input.slug)
+        .bind(2, *input.title)
+        .bind(3, domain::to_string(*input.kind))
+        .bind(4, input.description.value_or(""))
+        .bind(5, zone)
+        .bind(6, venue_id)
+        .bind(7, domain::format_utc(plan.starts_at))
+        .bind(8, domain::format_utc(plan.ends_at))
+        .bind(9, plan.capacity)
+        .bind(10, optional_utc(plan.registration_opens_at))
+        .bind(11, optional_utc(plan.registration_closes_at))
+        .bind(12, input.waitlist_enabled.value_or(true))
+        .bind(13, eligibility)
+        .bind(14, input.promote_after_close.value_or(false))
+        .run();
+    const Id id = conn.last_insert_rowid();
+    changes.events.insert(id);
+    audit(conn, context, "event.create", "event", id, id, nullptr, event_state(require_event(conn, id)), now);
+    return id;
+}
+
+void update_event(Connection& conn, ChangeSet& changes, Id event_id, const EventInput& input, const AuditContext& context,
+                  Instant now) {
+    const auto before = require_event(conn, event_id);
+    const std::string zone = input.timezone.value_or(before.timezone);
+    const bool zone_changed = zone != before.timezone;
+    if (zone_changed) {
+        if (!domain::is_valid_timezone(zone))
+            throw domain::InvalidField("timezone", "\"" + zone + "\" is not an IANA time zone (e.g. Europe/Madrid).");
+        if (single_id(conn, count_event_sessions, event_id) > 0)
+            throw domain::Refusal("timezone_locked",
+                                  "The time zone cannot change once the event has sessions: their times were entered "
+                                  "in " + before.timezone + ".");
+    }
+    // A time not named keeps its wall-clock reading, in the new zone if it changed.
+    const auto instant = [&](const std::optional<domain::LocalTime>& given, Instant current, const char* field) {
+        if (given) return domain::organiser_instant(*given, zone, field);
+        if (!zone_changed) return current;
+        return domain::organiser_instant(domain::to_local(current, before.timezone), zone, field);
+    };
+    const auto optional_instant = [&](const std::optional<std::optional<domain::LocalTime>>& given,
+                                      const std::optional<Instant>& current, const char* field) -> std::optional<Instant> {
+        if (given) return *given ? std::optional<Instant>(domain::organiser_instant(**given, zone, field)) : std::nullopt;
+        if (!current) return std::nullopt;
+        return instant(std::nullopt, *current, field);
+    };
+
+    domain::EventPlan plan;
+    plan.timezone = zone;
+    plan.starts_at = instant(input.starts_at, before.starts_at, "starts_at");
+    plan.ends_at = instant(input.ends_at, before.ends_at, "ends_at");
+    plan.registration_opens_at = optional_instant(input.registration_opens_at, before.registration_opens_at, "registration_opens_at");
+    plan.registration_closes_at =
+        optional_instant(input.registration_closes_at, before.registration_closes_at, "registration_closes_at");
+    plan.capacity = input.capacity.value_or(before.capacity);
+    plan.dues_paid_years = input.dues_paid_years.value_or(before.eligibility.dues_paid_years);
+    domain::check_event_plan(plan);
+    if (input.capacity && *input.capacity != before.capacity)
+        domain::check_capacity_not_below_confirmed(plan.capacity, before.confirmed, "this event");
+    if (plan.starts_at != before.starts_at || plan.ends_at != before.ends_at)
+        domain::check_sessions_within(scheduled_sessions(conn, event_id), plan.starts_at, plan.ends_at);
+
+    const std::string slug = input.slug.value_or(before.slug);
+    if (slug != before.slug) {
+        auto taken = conn.cached(select_event_by_slug);
+        taken.bind(1, slug);
+        if (taken.step()) throw domain::Refusal("slug_taken", "Another event already uses the address \"" + slug + "\".");
+    }
+    std::optional<Id> venue_id = before.venue ? std::optional<Id>(before.venue->id) : std::nullopt;
+    if (input.new_venue) {
+        conn.cached(insert_venue)
+            .bind(1, input.new_venue->name)
+            .bind(2, input.new_venue->address)
+            .bind(3, input.new_venue->city)
+            .bind(4, input.new_venue->country)
+            .bind(5, zone)
+            .run();
+        venue_id = conn.last_insert_rowid();
+    } else if (input.venue_id) {
+        venue_id = *input.venue_id;
+        if (venue_id) {
+            auto exists = conn.cached(select_venue_exists);
+            exists.bind(1, *venue_id);
+            if (!exists.step()) throw domain::InvalidField("venue_id", "There is no such venue.");
+        }
+    }
+    std::optional<std::string> eligibility;
+    if (!plan.dues_paid_years.empty()) eligibility = json{{"dues_paid_years", plan.dues_paid_years}}.dump();
+
+    conn.cached(update_event_row)
+        .bind(1, event_id)
+        .bind(2, slug)
+        .bind(3, input.title.value_or(before.title))
+        .bind(4, domain::to_string(input.kind.value_or(before.kind)))
+        .bind(5, input.description.value_or(before.description))
+        .bind(6, zone)
+        .bind(7, venue_id)
+        .bind(8, domain::format_utc(plan.starts_at))
+        .bind(9, domain::format_utc(plan.ends_at))
+        .bind(10, plan.capacity)
+        .bind(11, optional_utc(plan.registration_opens_at))
+        .bind(12, optional_utc(plan.registration_closes_at))
+        .bind(13, input.waitlist_enabled.value_or(before.waitlist_enabled))
+        .bind(14, eligibility)
+        .bind(15, input.promote_after_close.value_or(before.promote_after_close))
+        .run();
+    changes.events.insert(event_id);
+    // More places, a longer window or late promotion allowed: the waiting list moves up.
+    promote_event_waitlist(conn, changes, event_id, now);
+    const auto before_state = event_state(before);
+    auto after_state = event_state(require_event(conn, event_id));
+    if (after_state != before_state)
+        audit(conn, context, "event.update", "event", event_id, event_id, before_state, after_state, now);
+}
+
+// --- tracks -----------------------------------------------------------------------------
+
+Id create_track(Connection& conn, ChangeSet& changes, Id event_id, const TrackInput& input, const AuditContext& context,
+                Instant now) {
+    require_event(conn, event_id);
+    if (!input.name) throw domain::InvalidField("name", "name is required.");
+    const int position = input.position.value_or(static_cast<int>(single_id(conn, next_track_position, event_id)));
+    conn.cached(insert_track).bind(1, event_id).bind(2, *input.name).bind(3, input.description.value_or("")).bind(4, position).run();
+    const Id id = conn.last_insert_rowid();
+    changes.events.insert(event_id);
+    audit(conn, context, "track.create", "track", id, event_id, nullptr,
+          {{"name", *input.name}, {"description", input.description.value_or("")}, {"position", position}}, now);
+    return id;
+}
+
+void update_track(Connection& conn, ChangeSet& changes, Id event_id, Id track_id, const TrackInput& input,
+                  const AuditContext& context, Instant now) {
+    auto stmt = conn.cached(select_track);
+    stmt.bind(1, event_id).bind(2, track_id);
+    if (!stmt.step()) throw domain::NotFound("track_not_found", "There is no track " + std::to_string(track_id) + " in this event.");
+    const json before = {{"name", stmt.text(1)}, {"description", stmt.text(2)}, {"position", stmt.int32(3)}};
+    const json after = {{"name", input.name.value_or(stmt.text(1))},
+                        {"description", input.description.value_or(stmt.text(2))},
+                        {"position", input.position.value_or(stmt.int32(3))}};
+    stmt.reset();
+    conn.cached(update_track_row)
+        .bind(1, track_id)
+        .bind(2, after["name"].get<std::string>())
+        .bind(3, after["description"].get<std::string>())
+        .bind(4, after["position"].get<int>())
+        .run();
+    changes.events.insert(event_id);
+    audit(conn, context, "track.update", "track", track_id, event_id, before, after, now);
+}
+
+// --- rooms ------------------------------------------------------------------------------
+
+Id create_room(Connection& conn, ChangeSet& changes, Id event_id, const RoomInput& input, const AuditContext& context,
+               Instant now) {
+    require_event(conn, event_id);
+    if (!input.name) throw domain::InvalidField("name", "name is required.");
+    if (!input.capacity) throw domain::InvalidField("capacity", "capacity is required.");
+    domain::check_room_capacity(*input.capacity, {});
+    std::optional<Id> venue;
+    {
+        auto stmt = conn.cached(select_event_venue);
+        stmt.bind(1, event_id);
+        if (stmt.step()) venue = stmt.optional_int64(0);
+    }
+    if (!venue)
+        throw domain::Refusal("event_has_no_venue", "Give the event a venue before adding rooms: rooms belong to a venue.");
+    conn.cached(insert_room).bind(1, *venue).bind(2, *input.name).bind(3, *input.capacity).run();
+    const Id id = conn.last_insert_rowid();
+    changes.events.insert(event_id);
+    audit(conn, context, "room.create", "room", id, event_id, nullptr,
+          {{"name", *input.name}, {"capacity", *input.capacity}, {"venue_id", *venue}}, now);
+    return id;
+}
+
+void update_room(Connection& conn, ChangeSet& changes, Id event_id, Id room_id, const RoomInput& input,
+                 const std::function<bool(Id)>& may_organise, const AuditContext& context, Instant now) {
+    const auto room = room_of_event(conn, event_id, room_id);
+    if (!room) throw domain::NotFound("room_not_found", "There is no room " + std::to_string(room_id) + " at this event.");
+    std::vector<Id> events;
+    {
+        auto stmt = conn.cached(select_room_events);
+        stmt.bind(1, room_id);
+        while (stmt.step()) events.push_back(stmt.int64(0));
+    }
+    for (const auto other : events)
+        if (other != event_id && !may_organise(other))
+            throw domain::Refusal("room_shared", "Sessions of another event use " + room->name +
+                                                     ": only someone who organises that event too may change it.");
+    const int capacity = input.capacity.value_or(room->capacity);
+    if (input.capacity) {
+        std::vector<domain::RoomUse> uses;
+        auto stmt = conn.cached(select_room_uses);
+        stmt.bind(1, room_id);
+        while (stmt.step()) uses.push_back({stmt.int64(0), stmt.text(1), stmt.int32(2)});
+        domain::check_room_capacity(capacity, uses);
+    }
+    const std::string name = input.name.value_or(room->name);
+    conn.cached(update_room_row).bind(1, room_id).bind(2, name).bind(3, capacity).run();
+    changes.events.insert(event_id);
+    for (const auto other : events) changes.events.insert(other);
+    audit(conn, context, "room.update", "room", room_id, event_id, {{"name", room->name}, {"capacity", room->capacity}},
+          {{"name", name}, {"capacity", capacity}}, now);
+}
+
+// --- sessions ---------------------------------------------------------------------------
+
+Id create_session(Connection& conn, ChangeSet& changes, Id event_id, const SessionInput& input, const AuditContext& context,
+                  Instant now) {
+    const auto event = require_event(conn, event_id);
+    if (!input.title) throw domain::InvalidField("title", "title is required.");
+    if (!input.starts_at) throw domain::InvalidField("starts_at", "starts_at is required.");
+    if (!input.ends_at) throw domain::InvalidField("ends_at", "ends_at is required.");
+    domain::SessionPlan plan;
+    plan.starts_at = domain::organiser_instant(*input.starts_at, event.timezone, "starts_at");
+    plan.ends_at = domain::organiser_instant(*input.ends_at, event.timezone, "ends_at");
+    if (input.room_id && *input.room_id) plan.room = require_room_field(conn, event_id, **input.room_id);
+    if (input.capacity) plan.capacity = *input.capacity;
+    else if (plan.room) plan.capacity = plan.room->capacity;
+    else throw domain::InvalidField("capacity", "capacity is required for a session without a room.");
+    const auto bookings = plan.room ? room_bookings(conn, plan.room->id, plan.starts_at, plan.ends_at) : std::vector<domain::Booking>{};
+    domain::check_session_plan(plan, event.starts_at, event.ends_at, event.timezone, 0, bookings, std::nullopt);
+    std::optional<Id> track;
+    if (input.track_id && *input.track_id) {
+        require_track_in_event(conn, event_id, **input.track_id);
+        track = **input.track_id;
+    }
+
+    conn.cached(insert_session)
+        .bind(1, event_id)
+        .bind(2, track)
+        .bind(3, plan.room ? std::optional<Id>(plan.room->id) : std::nullopt)
+        .bind(4, *input.title)
+        .bind(5, input.description.value_or(""))
+        .bind(6, input.kind.value_or("parallel"))
+        .bind(7, domain::format_utc(plan.starts_at))
+        .bind(8, domain::format_utc(plan.ends_at))
+        .bind(9, plan.capacity)
+        .run();
+    const Id id = conn.last_insert_rowid();
+    if (input.speakers) replace_speakers(conn, id, *input.speakers);
+
+    // "added" in the schedule: the version moves and the live channel tells open pages.
+    auto bump = conn.cached(bump_schedule_version);
+    bump.bind(1, event_id);
+    bump.step();
+    const int version = bump.int32(0);
+    bump.reset();
+    const auto snapshot = load_session_snapshot(conn, id);
+    const json record = {{"change", "added"}, {"reason", input.reason}, {"before", nullptr},
+                         {"after", session_live_state(*snapshot)}};
+    conn.cached(insert_schedule_change)
+        .bind(1, event_id)
+        .bind(2, version)
+        .bind(3, id)
+        .bind(4, record.dump())
+        .bind(5, domain::format_utc(now))
+        .run();
+    changes.events.insert(event_id);
+    audit(conn, context, "session.create", "session", id, event_id, nullptr, session_state(conn, id), now);
+    return id;
+}
+
+int update_session(Connection& conn, ChangeSet& changes, Id event_id, Id session_id, const SessionInput& input,
+                   const AuditContext& context, Instant now) {
+    const auto before = require_session_of_event(conn, event_id, session_id);
+    const bool nothing = !input.title && !input.description && !input.kind && !input.track_id && !input.room_id &&
+                         !input.starts_at && !input.ends_at && !input.capacity && !input.speakers;
+    if (nothing) return schedule_version(conn, event_id).value_or(1);  // no change, no new version
+    if (before.status == domain::SessionStatus::cancelled)
+        throw domain::Refusal("session_cancelled", "This session is cancelled: it can no longer be changed.");
+    const auto event = require_event(conn, event_id);
+    const json before_state = session_state(conn, session_id);
+
+    std::optional<Instant> starts, ends;
+    if (input.starts_at) starts = domain::organiser_instant(*input.starts_at, event.timezone, "starts_at");
+    if (input.ends_at) ends = domain::organiser_instant(*input.ends_at, event.timezone, "ends_at");
+    const auto slot = domain::moved_slot({before.starts_at, before.ends_at}, starts, ends);
+
+    domain::SessionPlan plan;
+    plan.starts_at = slot.starts_at;
+    plan.ends_at = slot.ends_at;
+    plan.capacity = input.capacity.value_or(before.capacity);
+    plan.room = before.room;
+    if (input.room_id) plan.room = *input.room_id ? std::optional(require_room_field(conn, event_id, **input.room_id)) : std::nullopt;
+    const auto bookings = plan.room ? room_bookings(conn, plan.room->id, plan.starts_at, plan.ends_at) : std::vector<domain::Booking>{};
+    domain::check_session_plan(plan, event.starts_at, event.ends_at, event.timezone, confirmed_in_session(conn, session_id),
+                               bookings, session_id);
+    if (input.track_id && *input.track_id) require_track_in_event(conn, event_id, **input.track_id);
+
+    // Leaving its room is not something change_session does; the rest is.
+    if (input.room_id && !*input.room_id && before.room) conn.cached(clear_session_room).bind(1, session_id).run();
+    SessionChangeRequest change;
+    change.starts_at = input.starts_at;
+    change.ends_at = input.ends_at;
+    if (input.room_id && *input.room_id) change.room_id = **input.room_id;
+    change.capacity = input.capacity;
+    change.title = input.title;
+    change.reason = input.reason;
+    const int version = change_session(conn, changes, session_id, change, now);
+
+    if (input.description || input.kind || input.track_id) {
+        auto extras = conn.cached(select_session_extras);
+        extras.bind(1, session_id);
+        extras.step();
+        const auto description = input.description.value_or(extras.text(0));
+        const auto kind = input.kind.value_or(extras.text(1));
+        const auto track = input.track_id ? *input.track_id : extras.optional_int64(2);
+        extras.reset();
+        conn.cached(update_session_extras).bind(1, session_id).bind(2, description).bind(3, kind).bind(4, track).run();
+    }
+    if (input.speakers) replace_speakers(conn, session_id, *input.speakers);
+    changes.events.insert(event_id);
+    const bool moved = slot.starts_at != before.starts_at || slot.ends_at != before.ends_at ||
+                       (plan.room ? plan.room->id : 0) != (before.room ? before.room->id : 0);
+    audit(conn, context, moved ? "session.move" : "session.update", "session", session_id, event_id, before_state,
+          session_state(conn, session_id), now);
+    return version;
+}
+
+int cancel_session(Connection& conn, ChangeSet& changes, Id event_id, Id session_id, const std::string& reason,
+                   const AuditContext& context, Instant now) {
+    const auto before = require_session_of_event(conn, event_id, session_id);
+    if (before.status == domain::SessionStatus::cancelled)
+        throw domain::Refusal("session_cancelled", "This session is already cancelled.");
+    const json before_state = session_state(conn, session_id);
+    SessionChangeRequest change;
+    change.cancel = true;
+    change.reason = reason;
+    const int version = change_session(conn, changes, session_id, change, now);
+    audit(conn, context, "session.cancel", "session", session_id, event_id, before_state, session_state(conn, session_id), now);
+    return version;
+}
+
+bool session_in_event(Connection& conn, Id event_id, Id session_id) {
+    auto stmt = conn.cached(select_session_in_event);
+    stmt.bind(1, event_id).bind(2, session_id);
+    return stmt.step();
+}
+
+std::vector<VenueRow> list_venues(Connection& conn) {
+    auto stmt = conn.cached(select_venues);
+    std::vector<VenueRow> out;
+    while (stmt.step()) out.push_back({stmt.int64(0), stmt.text(1), stmt.text(2), stmt.text(3), stmt.text(4)});
+    return out;
+}
+
+// --- registrations: reads -------------------------------------------------------------
+
+RegistrationPage list_registrations(Connection& conn, Id event_id, const RegistrationQuery& query) {
+    require_event(conn, event_id);
+    const bool per_session = query.session_id.has_value();
+    if (per_session && !session_in_event(conn, event_id, *query.session_id))
+        throw domain::NotFound("session_not_found", "There is no session " + std::to_string(*query.session_id) + " in this event.");
+
+    RegistrationPage page;
+    {
+        auto stmt = conn.prepare(list_sql(per_session, query.order));
+        bind_filters(stmt, event_id, query, per_session);
+        const int per_page = query.per_page <= 0 ? -1 : std::min(query.per_page, max_registration_page);
+        stmt.bind(7, per_page);
+        stmt.bind(8, per_page < 0 ? 0 : static_cast<std::int64_t>(std::max(query.page, 1) - 1) * per_page);
+        while (stmt.step()) page.rows.push_back(read_registration_row(stmt));
+    }
+    {
+        auto stmt = conn.prepare(count_sql(per_session));
+        bind_filters(stmt, event_id, query, per_session);
+        stmt.step();
+        page.total = stmt.int32(0);
+    }
+    {
+        auto stmt = conn.cached(per_session ? count_session_by_status : count_event_by_status);
+        stmt.bind(1, per_session ? *query.session_id : event_id);
+        while (stmt.step()) {
+            const auto status = domain::parse_registration_status(stmt.text(0));
+            if (status == RegistrationStatus::confirmed) page.confirmed = stmt.int32(1);
+            else if (status == RegistrationStatus::waitlisted) page.waitlisted = stmt.int32(1);
+            else if (status == RegistrationStatus::cancelled) page.cancelled = stmt.int32(1);
+        }
+    }
+    {
+        auto stmt = conn.cached(select_event_organisations);
+        stmt.bind(1, event_id);
+        while (stmt.step()) page.organisations.push_back(stmt.text(0));
+    }
+    return page;
+}
+
+std::vector<EnrolmentRow> list_enrolments(Connection& conn, Id event_id, const RegistrationQuery& query) {
+    require_event(conn, event_id);
+    if (query.session_id && !session_in_event(conn, event_id, *query.session_id))
+        throw domain::NotFound("session_not_found", "There is no session " + std::to_string(*query.session_id) + " in this event.");
+    auto stmt = conn.prepare(enrolments_sql());
+    bind_filters(stmt, event_id, query, true);
+    std::vector<EnrolmentRow> out;
+    while (stmt.step()) {
+        EnrolmentRow row;
+        row.registration = read_registration_row(stmt);
+        row.session_id = stmt.int64(14);
+        row.session_title = stmt.text(15);
+        row.session_starts_at = instant_of(stmt, 16);
+        row.room = stmt.optional_text(17);
+        row.status = domain::parse_registration_status(stmt.text(18)).value_or(RegistrationStatus::cancelled);
+        if (!stmt.is_null(19)) row.waitlist_position = stmt.int32(19);
+        row.enrolled_at = instant_of(stmt, 20);
+        out.push_back(std::move(row));
+    }
+    return out;
+}
+
+RegistrationRow load_registration_row(Connection& conn, Id event_id, Id registration_id) {
+    require_registration_of_event(conn, event_id, registration_id);
+    // The list's own query, narrowed to this one row: the same columns and positions.
+    static const std::string sql = "SELECT " + std::string(registration_columns) + std::string(event_registrations_extra) +
+                                   std::string(event_registrations_from) + " AND r.id = ?9" + std::string(registration_filters) +
+                                   std::string(order_event_created);
+    auto stmt = conn.prepare(sql);
+    bind_filters(stmt, event_id, RegistrationQuery{}, false);
+    stmt.bind(7, 1).bind(8, 0).bind(9, registration_id);
+    if (!stmt.step()) throw domain::NotFound("registration_not_found", "There is no such registration.");
+    return read_registration_row(stmt);
+}
+
+// --- registrations: manual changes --------------------------------------------------------
+
+RegistrationRow promote_registration(Connection& conn, ChangeSet& changes, Id event_id, Id registration_id,
+                                     bool override_capacity, const AuditContext& context, Instant now) {
+    const auto key = require_registration_of_event(conn, event_id, registration_id);
+    if (key.status != RegistrationStatus::waitlisted)
+        throw domain::Refusal("not_waitlisted", "Only a registration on the waiting list can be promoted.");
+    const auto before = registration_state(conn, key.code);
+    const auto event = require_event(conn, event_id);
+    if (event.confirmed >= event.capacity) {
+        if (!override_capacity)
+            throw domain::Refusal("event_full", "No place is free: " + std::to_string(event.confirmed) + " of " +
+                                                    std::to_string(event.capacity) +
+                                                    " are confirmed. Raise the capacity to promote anyway.");
+        const int raised = event.confirmed + 1;
+        conn.cached(update_event_capacity_only).bind(1, event_id).bind(2, raised).run();
+        audit(conn, context, "event.capacity", "event", event_id, event_id, {{"capacity", event.capacity}},
+              {{"capacity", raised}}, now);
+    }
+    conn.cached(promote_registration_row).bind(1, registration_id).bind(2, domain::format_utc(now)).run();
+    changes.events.insert(event_id);
+    audit(conn, context, "registration.promote", "registration", registration_id, event_id, before,
+          registration_state(conn, key.code), now);
+    return load_registration_row(conn, event_id, registration_id);
+}
+
+RegistrationRow cancel_registration_by_organiser(Connection& conn, ChangeSet& changes, Id event_id, Id registration_id,
+                                                 const AuditContext& context, Instant now) {
+    const auto key = require_registration_of_event(conn, event_id, registration_id);
+    const auto before = registration_state(conn, key.code);
+    cancel_registration(conn, changes, key.code, now);
+    audit(conn, context, "registration.cancel", "registration", registration_id, event_id, before,
+          registration_state(conn, key.code), now);
+    return load_registration_row(conn, event_id, registration_id);
+}
+
+RegistrationRow promote_enrolment(Connection& conn, ChangeSet& changes, Id event_id, Id session_id, Id registration_id,
+                                  bool override_capacity, const AuditContext& context, Instant now) {
+    const auto session = require_session_of_event(conn, event_id, session_id);
+    const auto key = require_registration_of_event(conn, event_id, registration_id);
+    const auto enrolment = active_enrolment(conn, registration_id, session_id);
+    if (!enrolment) throw domain::NotFound("enrolment_not_found", "This delegate holds no place in this session.");
+    if (enrolment->status != RegistrationStatus::waitlisted)
+        throw domain::Refusal("not_waitlisted", "Only a place on the session's waiting list can be promoted.");
+    if (key.status != RegistrationStatus::confirmed)
+        throw domain::Refusal("registration_not_confirmed", "The delegate's registration for the event is not confirmed.");
+    if (session.status == domain::SessionStatus::cancelled)
+        throw domain::Refusal("session_cancelled", "This session is cancelled.");
+    const auto before = registration_state(conn, key.code);
+    if (confirmed_in_session(conn, session_id) >= session.capacity) {
+        if (!override_capacity)
+            throw domain::Refusal("session_full", "No place is free in this session. Raise its capacity to promote anyway.");
+        make_room_in_session(conn, changes, session, context, now);
+    }
+    confirm_enrolment(conn, enrolment->id, now);
+    changes.events.insert(event_id);
+    audit(conn, context, "enrolment.promote", "registration", registration_id, event_id, before,
+          registration_state(conn, key.code), now);
+    return load_registration_row(conn, event_id, registration_id);
+}
+
+RegistrationRow cancel_enrolment(Connection& conn, ChangeSet& changes, Id event_id, Id session_id, Id registration_id,
+                                 const AuditContext& context, Instant now) {
+    require_session_of_event(conn, event_id, session_id);
+    const auto key = require_registration_of_event(conn, event_id, registration_id);
+    const auto before = registration_state(conn, key.code);
+    leave_session(conn, changes, key.code, session_id, now);
+    audit(conn, context, "enrolment.cancel", "registration", registration_id, event_id, before,
+          registration_state(conn, key.code), now);
+    return load_registration_row(conn, event_id, registration_id);
+}
+
+RegistrationRow move_enrolment(Connection& conn, ChangeSet& changes, Id event_id, Id from_session_id, Id registration_id,
+                               Id to_session_id, bool override_capacity, const AuditContext& context, Instant now) {
+    require_session_of_event(conn, event_id, from_session_id);
+    if (!session_in_event(conn, event_id, to_session_id))
+        throw domain::InvalidField("to_session_id", "There is no such session in this event.");
+    if (to_session_id == from_session_id)
+        throw domain::InvalidField("to_session_id", "Choose a session other than the one the delegate holds.");
+    const auto key = require_registration_of_event(conn, event_id, registration_id);
+    const auto before = registration_state(conn, key.code);
+    leave_session(conn, changes, key.code, from_session_id, now);
+    const auto result = enrol(conn, changes, key.code, to_session_id, now);
+    if (result.enrolment.status == RegistrationStatus::waitlisted && override_capacity) {
+        const auto target = require_session_of_event(conn, event_id, to_session_id);
+        make_room_in_session(conn, changes, target, context, now);
+        if (const auto enrolment = active_enrolment(conn, result.registration.id, to_session_id))
+            confirm_enrolment(conn, enrolment->id, now);
+    }
+    changes.events.insert(event_id);
+    audit(conn, context, "enrolment.move", "registration", registration_id, event_id, before,
+          registration_state(conn, key.code), now);
+    return load_registration_row(conn, event_id, registration_id);
+}
+
+// --- activity ---------------------------------------------------------------------------
+
+std::vector<ActivityItem> list_activity(Connection& conn, Id event_id, const std::string& before, int limit) {
+    require_event(conn, event_id);
+    limit = std::clamp(limit, 1, max_activity_page);
+    // The cursor: "<at>~<rank>~<id>", the last item seen.
+    std::string at = "9999-12-31T23:59:59Z";
+    int rank = 99;
+    Id id = std::numeric_limits<Id>::max();
+    if (!before.empty()) {
+        const auto first = before.find('~');
+        const auto second = first == std::string::npos ? std::string::npos : before.find('~', first + 1);
+        const auto parsed_at = first == std::string::npos ? std::nullopt : domain::parse_utc(before.substr(0, first));
+        try {
+            if (!parsed_at || second == std::string::npos) throw std::invalid_argument("cursor");
+            std::size_t used = 0;
+            rank = std::stoi(before.substr(first + 1, second - first - 1), &used);
+            const auto id_text = before.substr(second + 1);
+            id = std::stoll(id_text, &used);
+            if (used != id_text.size()) throw std::invalid_argument("cursor");
+        } catch (const std::exception&) {
+            throw domain::InvalidField("before", "This is not a cursor from an earlier page.");
+        }
+        at = domain::format_utc(*parsed_at);
+    }
+
+    struct Keyed {
+        ActivityItem item;
+        int rank;
+    };
+    std::vector<Keyed> all;
+    const auto read = [&](std::string_view sql, int source_rank, auto build) {
+        auto stmt = conn.cached(sql);
+        stmt.bind(1, event_id).bind(2, at).bind(3, rank).bind(4, id).bind(5, limit);
+        while (stmt.step()) {
+            ActivityItem item;
+            item.id = stmt.int64(0);
+            item.at = instant_of(stmt, 1);
+            build(stmt, item);
+            item.cursor = domain::format_utc(item.at) + "~" + std::to_string(source_rank) + "~" + std::to_string(item.id);
+            all.push_back({std::move(item), source_rank});
+        }
+    };
+    const auto registration = [](const char* type) {
+        return [type](const Statement& stmt, ActivityItem& item) {
+            item.type = type;
+            item.data = {{"registration",
+                          {{"id", stmt.int64(0)},
+                           {"name", stmt.text(2)},
+                           {"organisation", stmt.is_null(3) ? json(nullptr) : json(stmt.text(3))},
+                           {"status", stmt.text(4)}}}};
+        };
+    };
+    read(activity_registered, 1, registration("registered"));
+    read(activity_cancelled, 2, registration("cancelled"));
+    read(activity_promoted, 3, registration("promoted"));
+    read(activity_schedule, 4, [](const Statement& stmt, ActivityItem& item) {
+        item.type = "schedule";
+        auto record = json::parse(stmt.text(4), nullptr, false);
+        if (record.is_discarded()) record = json::object();
+        const auto after = record.value("after", json::object());
+        item.data = {{"change", record.value("change", "changed")},
+                     {"reason", record.value("reason", "")},
+                     {"version", stmt.int32(3)},
+                     {"session",
+                      {{"id", stmt.is_null(2) ? json(nullptr) : json(stmt.int64(2))},
+                       {"title", after.is_object() ? after.value("title", "") : ""}}}};
+    });
+    read(activity_staff, 5, [](const Statement& stmt, ActivityItem& item) {
+        item.type = "staff";
+        const auto parse = [&](int column) {
+            if (stmt.is_null(column)) return json(nullptr);
+            auto value = json::parse(stmt.text(column), nullptr, false);
+            return value.is_discarded() ? json(nullptr) : value;
+        };
+        item.data = {{"actor", stmt.text(2)},
+                     {"action", stmt.text(3)},
+                     {"entity_type", stmt.text(4)},
+                     {"entity_id", stmt.is_null(5) ? json(nullptr) : json(stmt.int64(5))},
+                     {"reason", stmt.is_null(6) ? json(nullptr) : json(stmt.text(6))},
+                     {"before", parse(7)},
+                     {"after", parse(8)}};
+    });
+    std::sort(all.begin(), all.end(), [](const Keyed& a, const Keyed& b) {
+        return std::tie(a.item.at, a.rank, a.item.id) > std::tie(b.item.at, b.rank, b.item.id);
+    });
+    std::vector<ActivityItem> out;
+    for (auto& keyed : all) {
+        if (static_cast<int>(out.size()) == limit) break;
+        out.push_back(std::move(keyed.item));
+    }
+    return out;
+}
+
+}  // namespace congress::storage
