@@ -21,7 +21,7 @@ void add_organiser_routes(Router& router, Services& services) {
     using namespace organiser;
     // Not tied to one event: the handlers narrow them to what the caller may organise.
     add(router, services, "GET", "/api/console/events", Access::staff, list_events);
-    add(router, services, "POST", "/api/console/events", Access::staff, create_event);  // organisers of every event
+    add(router, services, "POST", "/api/console/events", Access::organiser_all, create_event);
     add(router, services, "GET", "/api/console/venues", Access::staff, list_venues);
 
     // One event: the router lets through only staff who may organise event {id}.

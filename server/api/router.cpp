@@ -53,6 +53,7 @@ std::string_view to_string(Access access) {
         case Access::registration_code: return "registration code";
         case Access::staff: return "staff";
         case Access::organiser: return "organiser of the event";
+        case Access::organiser_all: return "organiser of every event";
         case Access::checkin: return "check-in staff of the event";
         case Access::admin: return "admin";
     }
@@ -67,6 +68,7 @@ bool needs_staff(Access access) {
             return false;
         case Access::staff:
         case Access::organiser:
+        case Access::organiser_all:
         case Access::checkin:
         case Access::admin:
             return true;
@@ -123,6 +125,7 @@ std::optional<Response> refusal(Access access, const Caller& caller, const Reque
         case Access::staff: allowed = true; break;
         case Access::admin: allowed = who.is_admin(); break;
         case Access::organiser: allowed = who.can_organise(event_param(params)); break;
+        case Access::organiser_all: allowed = who.organises_every_event(); break;
         case Access::checkin: allowed = who.can_check_in(event_param(params)); break;
         default: allowed = false; break;
     }

@@ -22,6 +22,7 @@ enum class Access {
     registration_code,  // whoever holds the registration code in the path
     staff,              // any signed-in staff member (the handler narrows it further)
     organiser,          // staff who may organise the event whose id is the route's {id}
+    organiser_all,      // staff who organise every event (e.g. to create a new one)
     checkin,            // staff who may check in at the event whose id is the route's {id}
     admin,              // staff with the admin role
 };

@@ -85,6 +85,8 @@ TEST_F(BadInput, RawNonAsciiInTheTargetStillGivesValidJson) {
 TEST_F(BadInput, WrongMethodIsNotAllowedWithAllowHeader) {
     for (const char* method : {"POST", "DELETE", "PUT", "PATCH"}) {
         for (const char* target : {"/api/events", "/api/events/1", "/api/health"}) {
+            // Organisers change an event with PATCH (docs/api.md): that one is a route.
+            if (std::string_view(method) == "PATCH" && std::string_view(target) == "/api/events/1") continue;
             const auto r = request(port(), method, target);
             EXPECT_EQ(r.status, 405) << method << " " << target << ": " << r.error;
             EXPECT_TRUE(is_json_error(r, "method_not_allowed")) << method << " " << target;

@@ -52,14 +52,38 @@ const std::vector<ExpectedRoute> expected_routes = {
     {"POST", "/api/admin/users/{user_id}/grants", Access::admin},
     {"DELETE", "/api/admin/users/{user_id}/grants", Access::admin},
     {"GET", "/api/admin/audit", Access::admin},
-    // Organiser console (organiser or check-in of the event {id}): one row per route.
+    // Organiser console: the lists a signed-in staff member gets are narrowed to what they
+    // may organise by the handler; everything under an event needs its organiser.
+    {"GET", "/api/console/events", Access::staff},
+    {"POST", "/api/console/events", Access::organiser_all},
+    {"GET", "/api/console/venues", Access::staff},
+    {"GET", "/api/events/{id}/console", Access::organiser},
+    {"PATCH", "/api/events/{id}", Access::organiser},
+    {"POST", "/api/events/{id}/tracks", Access::organiser},
+    {"PATCH", "/api/events/{id}/tracks/{track_id}", Access::organiser},
+    {"POST", "/api/events/{id}/rooms", Access::organiser},
+    {"PATCH", "/api/events/{id}/rooms/{room_id}", Access::organiser},
+    {"POST", "/api/events/{id}/sessions", Access::organiser},
+    {"PATCH", "/api/events/{id}/sessions/{session_id}", Access::organiser},
+    {"POST", "/api/events/{id}/sessions/{session_id}/cancel", Access::organiser},
+    {"GET", "/api/events/{id}/registrations", Access::organiser},
+    {"POST", "/api/events/{id}/registrations/{registration_id}/promote", Access::organiser},
+    {"POST", "/api/events/{id}/registrations/{registration_id}/cancel", Access::organiser},
+    {"GET", "/api/events/{id}/sessions/{session_id}/enrolments", Access::organiser},
+    {"POST", "/api/events/{id}/sessions/{session_id}/enrolments/{registration_id}/promote", Access::organiser},
+    {"POST", "/api/events/{id}/sessions/{session_id}/enrolments/{registration_id}/cancel", Access::organiser},
+    {"POST", "/api/events/{id}/sessions/{session_id}/enrolments/{registration_id}/move", Access::organiser},
+    {"GET", "/api/events/{id}/export/registrations.csv", Access::organiser},
+    {"GET", "/api/events/{id}/export/enrolments.csv", Access::organiser},
+    {"GET", "/api/events/{id}/activity", Access::organiser},
 };
 
 // The kinds of caller. "Event X" is the event every {id} names; "Y" is another event.
-enum Kind { anonymous, delegate, checkin_x, organiser_y, organiser_x, admin, kind_count };
+enum Kind { anonymous, delegate, checkin_x, organiser_y, organiser_x, organiser_all, admin, kind_count };
 constexpr std::array<const char*, kind_count> kind_names = {"anonymous",          "delegate",
                                                             "check-in staff of X", "organiser of another event",
-                                                            "organiser of X",     "admin"};
+                                                            "organiser of X",     "organiser of every event",
+                                                            "admin"};
 
 enum class Outcome {
     allowed,     // the access layer lets it through (the handler may still refuse the input)
@@ -73,14 +97,15 @@ constexpr auto K = Outcome::needs_code;
 // What each access level means for each kind of caller (docs/staff.md, "Roles"). An admin is
 // not implicitly an organiser; organisers of an event may check in at it.
 const std::map<Access, std::array<Outcome, kind_count>> outcomes = {
-    //                            anonymous delegate checkin-X organiser-Y organiser-X admin
-    {Access::public_read, /*    */ {A, A, A, A, A, A}},
-    {Access::public_write, /*   */ {A, A, A, A, A, A}},
-    {Access::registration_code, {K, A, K, K, K, K}},
-    {Access::staff, /*          */ {R, R, A, A, A, A}},
-    {Access::organiser, /*      */ {R, R, R, R, A, R}},
-    {Access::checkin, /*        */ {R, R, A, R, A, R}},
-    {Access::admin, /*          */ {R, R, R, R, R, A}},
+    //                            anonymous delegate checkin-X organiser-Y organiser-X organiser-all admin
+    {Access::public_read, /*    */ {A, A, A, A, A, A, A}},
+    {Access::public_write, /*   */ {A, A, A, A, A, A, A}},
+    {Access::registration_code, {K, A, K, K, K, K, K}},
+    {Access::staff, /*          */ {R, R, A, A, A, A, A}},
+    {Access::organiser, /*      */ {R, R, R, R, A, A, R}},
+    {Access::organiser_all, /*  */ {R, R, R, R, R, A, R}},
+    {Access::checkin, /*        */ {R, R, A, R, A, A, R}},
+    {Access::admin, /*          */ {R, R, R, R, R, R, A}},
 };
 
 bool is_access_refusal(const std::string& code) {
@@ -102,6 +127,7 @@ api::Authenticator test_authenticator(domain::Id event_x, domain::Id event_y) {
         if (value == std::to_string(checkin_x)) principal->grants = {{Role::checkin, event_x}};
         else if (value == std::to_string(organiser_y)) principal->grants = {{Role::organiser, event_y}};
         else if (value == std::to_string(organiser_x)) principal->grants = {{Role::organiser, event_x}};
+        else if (value == std::to_string(organiser_all)) principal->grants = {{Role::organiser, std::nullopt}};
         else if (value == std::to_string(admin)) principal->grants = {{Role::admin, std::nullopt}};
         else principal.reset();
         if (principal) {
