@@ -183,11 +183,12 @@ run_bare() {
 }
 
 # --- one Congress run: fresh database, fresh server, warm-up, measured wrk run, check ---
-# run_wrk OUT DURATION URL RUN_ID
+# run_wrk OUT DURATION URL RUN_ID [CPU_FILE]: CPU_FILE gets wrk's own "user sys" seconds, to
+# show whether the client (one core, a Lua callback per response) could be the limit.
 run_wrk() {
-    local out=$1 dur=$2 url=$3 id=$4
-    "${WRK_PIN[@]}" wrk -t "$WRK_THREADS" -c "$CONNECTIONS" -d "$dur" --timeout "$WRK_TIMEOUT" --latency \
-        -s "$LUA" "$url" -- "$id" "$REQ_PATH" >"$out" 2>&1 || { cat "$out" >&2; die "wrk failed against $url"; }
+    local out=$1 dur=$2 url=$3 id=$4 cpu_file=${5:-/dev/null} TIMEFORMAT='%U %S'
+    { time "${WRK_PIN[@]}" wrk -t "$WRK_THREADS" -c "$CONNECTIONS" -d "$dur" --timeout "$WRK_TIMEOUT" --latency \
+        -s "$LUA" "$url" -- "$id" "$REQ_PATH" >"$out" 2>&1; } 2>"$cpu_file" || { cat "$out" >&2; die "wrk failed against $url"; }
     grep -q '^WRK_RESULT ' "$out" || { cat "$out" >&2; die "no result from wrk against $url"; }
 }
 
@@ -234,7 +235,7 @@ fsync_counter_stop() {
     FSYNC_PERF_PID=
 }
 
-C_RPS=() C_P50=() C_P99=() C_CREATED=() C_NON201=() C_SOCKERR=() C_DBROWS=() C_CPU=() C_BUSY=() C_WAIT=() C_FSYNC=()
+C_RPS=() C_P50=() C_P99=() C_CREATED=() C_NON201=() C_SOCKERR=() C_DBROWS=() C_CPU=() C_BUSY=() C_WAIT=() C_FSYNC=() C_WRKCPU=()
 C_TIMELINE=() C_STATUS=() C_LOGLINES=()
 VERIFY_FAIL=0
 run_congress() {
@@ -284,7 +285,7 @@ run_congress() {
     log "round $n/$ROUNDS: congress $DURATION, $CONNECTIONS clients"
     fsync_counter_start "$pid" "$TMP/fsync-$n.perf"
     thread_sched "$pid" >"$TMP/sched-$n.before"
-    run_wrk "$out" "$DURATION" "$base" "$id"
+    run_wrk "$out" "$DURATION" "$base" "$id" "$TMP/wrk-cpu-$n"
     thread_sched "$pid" >"$TMP/sched-$n.after"
     fsync_counter_stop "$TMP/fsync-$n.perf"
     cpu=$(sched_delta "$TMP/sched-$n.before" "$TMP/sched-$n.after")
@@ -315,6 +316,7 @@ run_congress() {
     C_DBROWS+=("$rows")
     read -r c1 c2 c3 <<<"$cpu"
     C_CPU+=("$c1")
+    C_WRKCPU+=("$(awk '{ printf "%.2f", $1 + $2 }' "$TMP/wrk-cpu-$n" 2>/dev/null || echo -)")
     C_BUSY+=("$c2")
     C_WAIT+=("$c3")
     C_FSYNC+=("$FSYNCS")
@@ -391,12 +393,17 @@ VERIFY=$( ((VERIFY_FAIL)) && echo FAIL || echo PASS)
     echo "congress, per round: 201s seen by wrk, the run's rows on disk after the server stopped,"
     echo "fsync+fdatasync calls of the server during the run (perf; - if unavailable), CPU seconds"
     echo "of the whole server and of its busiest thread (the writer), and that thread's seconds"
-    echo "spent runnable but waiting for a CPU (other processes on its core):"
-    printf '  %-6s %9s %9s %8s %11s %11s %11s %11s\n' round "201 seen" "on disk" fsyncs "rows/fsync" "server cpu" "writer cpu" "writer wait"
+    echo "spent runnable but waiting for a CPU (other processes on its core); then the same CPU"
+    echo "per 201 in microseconds, and wrk's own CPU seconds (its core is the limit near ${DURATION_S}):"
+    printf '  %-6s %9s %9s %8s %11s %11s %11s %11s %9s %9s %8s\n' round "201 seen" "on disk" fsyncs "rows/fsync" \
+        "server cpu" "writer cpu" "writer wait" "us/reg" "writer" "wrk cpu"
     for ((i = 0; i < ROUNDS; i++)); do
-        printf '  %-6s %9s %9s %8s %11s %11s %11s %11s\n' $((i + 1)) "${C_CREATED[$i]}" "${C_DBROWS[$i]}" "${C_FSYNC[$i]}" \
+        printf '  %-6s %9s %9s %8s %11s %11s %11s %11s %9s %9s %8s\n' $((i + 1)) "${C_CREATED[$i]}" "${C_DBROWS[$i]}" "${C_FSYNC[$i]}" \
             "$(awk -v r="${C_DBROWS[$i]}" -v f="${C_FSYNC[$i]}" 'BEGIN { if (f + 0 > 0) printf "%.1f", r / f; else print "-" }')" \
-            "${C_CPU[$i]}" "${C_BUSY[$i]}" "${C_WAIT[$i]}"
+            "${C_CPU[$i]}" "${C_BUSY[$i]}" "${C_WAIT[$i]}" \
+            "$(awk -v c="${C_CPU[$i]}" -v n="${C_CREATED[$i]}" 'BEGIN { if (n + 0 > 0) printf "%.1f", c / n * 1e6; else print "-" }')" \
+            "$(awk -v c="${C_BUSY[$i]}" -v n="${C_CREATED[$i]}" 'BEGIN { if (n + 0 > 0) printf "%.1f", c / n * 1e6; else print "-" }')" \
+            "${C_WRKCPU[$i]}"
     done
     echo
     echo "congress 201s per wall-clock second (first and last partial):"

@@ -25,10 +25,19 @@ void configure_reader(Connection& conn) {
 }
 
 Database::Database(DatabaseOptions options)
-    : options_(std::move(options)), writer_(options_.path, OpenMode::read_write_create) {
+    : options_(std::move(options)),
+      writer_(options_.path, OpenMode::read_write_create),
+      checkpointer_(options_.path, OpenMode::read_write_create) {
     configure_writer(writer_);
     if (options_.apply_migrations) migrate(writer_, builtin_migrations());
     else ensure_not_newer(writer_, builtin_migrations());
+    // FULL here too: the checkpoint syncs the WAL before copying it and the database file
+    // before the WAL may be reused. Asking for WAL mode also makes this connection open the
+    // WAL now; a connection that has not read the database yet would checkpoint nothing.
+    checkpointer_.exec("PRAGMA synchronous = FULL");
+    checkpointer_.exec("PRAGMA journal_mode = WAL");
+    // Replaces SQLite's automatic checkpoint on the writer (it is itself a WAL hook).
+    sqlite3_wal_hook(writer_.handle(), &Database::on_wal_commit, this);
 
     // Open every reader before starting threads so that a failure throws here.
     std::vector<Connection> readers;
@@ -37,6 +46,7 @@ Database::Database(DatabaseOptions options)
         configure_reader(readers.back());
     }
     writer_thread_ = std::thread([this] { writer_loop(); });
+    checkpoint_thread_ = std::thread([this] { checkpoint_loop(); });
     for (std::size_t i = 0; i < readers.size(); ++i) {
         reader_threads_.emplace_back([this, conn = std::make_shared<Connection>(std::move(readers[i]))] {
             for (;;) {
@@ -73,6 +83,12 @@ void Database::close() {
     write_ready_.notify_all();
     if (writer_thread_.joinable()) writer_thread_.join();
     {
+        std::lock_guard lock(checkpoint_mutex_);
+        checkpoint_stopping_ = true;
+    }
+    checkpoint_wanted_.notify_all();
+    if (checkpoint_thread_.joinable()) checkpoint_thread_.join();
+    {
         std::lock_guard lock(read_mutex_);
         readers_stopping_ = true;
     }
@@ -101,6 +117,50 @@ void Database::read(ReadFn fn) {
 std::uint64_t Database::commits() const {
     std::lock_guard lock(write_mutex_);
     return commits_;
+}
+
+std::uint64_t Database::checkpoints() const {
+    std::lock_guard lock(checkpoint_mutex_);
+    return checkpoints_;
+}
+
+// Called by SQLite on the writer thread after each commit, with the WAL's size in pages.
+int Database::on_wal_commit(void* self, sqlite3* db, const char*, int pages) {
+    auto& database = *static_cast<Database*>(self);
+    const int threshold = database.options_.checkpoint_pages;
+    if (threshold <= 0 || pages < threshold) return SQLITE_OK;
+    if (pages >= 8 * threshold) {
+        // The checkpoint thread is not keeping up (or cannot run): do what SQLite would
+        // have done here rather than let the WAL grow without bound.
+        sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+        return SQLITE_OK;
+    }
+    {
+        std::lock_guard lock(database.checkpoint_mutex_);
+        database.checkpoint_requested_ = true;
+    }
+    database.checkpoint_wanted_.notify_one();
+    return SQLITE_OK;
+}
+
+void Database::checkpoint_loop() {
+    for (;;) {
+        {
+            std::unique_lock lock(checkpoint_mutex_);
+            checkpoint_wanted_.wait(lock, [this] { return checkpoint_stopping_ || checkpoint_requested_; });
+            if (checkpoint_stopping_) return;  // closing the last connection checkpoints anyway
+            checkpoint_requested_ = false;
+        }
+        // PASSIVE: copies what no reader still needs and never waits for the writer, which
+        // goes on committing meanwhile. Once everything is copied the writer starts the WAL
+        // over at its next transaction.
+        const int rc = sqlite3_wal_checkpoint_v2(checkpointer_.handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr,
+                                                 nullptr);
+        if (rc != SQLITE_OK && rc != SQLITE_BUSY)
+            log::error("db", std::string("checkpoint failed: ") + sqlite3_errmsg(checkpointer_.handle()));
+        std::lock_guard lock(checkpoint_mutex_);
+        ++checkpoints_;
+    }
 }
 
 void Database::writer_loop() {

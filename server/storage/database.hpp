@@ -23,6 +23,8 @@
 
 #include "storage/sqlite.hpp"
 
+struct sqlite3;
+
 namespace congress::storage {
 
 // What a committed batch changed, for cache invalidation and live pushes.
@@ -39,6 +41,9 @@ struct DatabaseOptions {
     bool apply_migrations = true;
     // Upper bound on the commands folded into one transaction.
     std::size_t max_batch = 512;
+    // WAL size (in pages) at which a checkpoint is started on the checkpoint thread, as
+    // SQLite's wal_autocheckpoint would on the writer (1000 is SQLite's default).
+    int checkpoint_pages = 1000;
 };
 
 class Database {
@@ -76,6 +81,8 @@ public:
 
     // Number of transactions committed by the writer (for tests and benchmarks).
     std::uint64_t commits() const;
+    // Number of checkpoints run by the checkpoint thread (for tests).
+    std::uint64_t checkpoints() const;
 
 private:
     struct WriteCommand {
@@ -85,6 +92,8 @@ private:
 
     void writer_loop();
     void run_batch(std::vector<WriteCommand>& batch);
+    void checkpoint_loop();
+    static int on_wal_commit(void* self, sqlite3* db, const char* schema, int pages);
 
     DatabaseOptions options_;
     Connection writer_;
@@ -102,7 +111,19 @@ private:
     bool readers_stopping_ = false;
     bool closed_ = false;
 
+    // Checkpoints copy committed WAL pages into the database file. SQLite runs them on
+    // the connection that commits, where each one held up the writer (and every caller
+    // queued behind it) for two fsyncs and the copying: 24 ms on average, 64 ms at worst,
+    // every 15 commits or so under load. This thread runs them on its own connection.
+    Connection checkpointer_;
+    mutable std::mutex checkpoint_mutex_;
+    std::condition_variable checkpoint_wanted_;
+    bool checkpoint_requested_ = false;
+    bool checkpoint_stopping_ = false;
+    std::uint64_t checkpoints_ = 0;
+
     std::thread writer_thread_;
+    std::thread checkpoint_thread_;
     std::vector<std::thread> reader_threads_;
 };
 

@@ -63,7 +63,8 @@ public:
     // before the next one), at every rollback to a savepoint, and whenever this connection
     // writes a row of `table` (including through triggers and foreign-key actions). Only
     // meaningful inside a write transaction (SQLite calls no hook when a read-only
-    // transaction ends); writes are counted from the first call for that table.
+    // transaction ends); writes are counted from the first call for that table. Rows are
+    // counted by SQLite's update hook, which sees rowid tables only (not WITHOUT ROWID).
     std::uint64_t generation(std::string_view table);
 
     // Per-connection state a repository keeps between calls, created on first use and
