@@ -112,7 +112,7 @@ void StaffSessionSweeper::stop() {
 void StaffSessionSweeper::run() {
     std::unique_lock lock(mutex_);
     for (;;) {
-        if (wake_.wait_for(lock, interval_, [this] { return stopping_; })) return;
+        // Once at start (sessions may have expired while the server was down), then every interval.
         db_.write(
             [policy = policy_](storage::Connection& conn, storage::ChangeSet&) {
                 const int deleted = storage::delete_expired_staff_sessions(conn, domain::now(), policy);
@@ -126,6 +126,7 @@ void StaffSessionSweeper::run() {
                     log::warn("auth", std::string("deleting expired staff sessions failed: ") + e.what());
                 }
             });
+        if (wake_.wait_for(lock, interval_, [this] { return stopping_; })) return;
     }
 }
 

@@ -38,8 +38,8 @@ std::string cleared_session_cookie(bool secure);
 // sessions of disabled users, are anonymous callers, never errors.
 Authenticator session_authenticator(storage::Database& db, storage::SessionPolicy policy);
 
-// Deletes expired staff sessions every `interval` on its own thread (the writer does the
-// work). Stops when destroyed or stop() is called; call stop() before closing the database.
+// Deletes expired staff sessions at start and then every `interval`, from its own thread
+// (the writer does the work). Stops when destroyed or stop() is called; call stop() before closing the database.
 class StaffSessionSweeper {
 public:
     StaffSessionSweeper(storage::Database& db, storage::SessionPolicy policy,

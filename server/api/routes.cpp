@@ -60,7 +60,6 @@ void add_staff_routes(Router& router, Services& services) {
 std::string_view page_alias(std::string_view path) {
     if (path == "/login") return "/login.html";
     if (path == "/admin") return "/admin.html";
-    if (path == "/console") return "/console.html";
     return {};
 }
 
@@ -107,7 +106,7 @@ void add_routes(Router& router, Services& services) {
                    leave_session(services, request, params.get("code"), params.get("session_id"), std::move(respond));
                });
     add_staff_routes(router, services);
-    // Organiser console routes are added here.
+    add_organiser_routes(router, services);
 
     router.set_fallback([&services](const Request& request, const RouteParams&, Responder respond) {
         if (const auto page = page_alias(request.path); !page.empty()) {
@@ -118,7 +117,6 @@ void add_routes(Router& router, Services& services) {
         }
         respond(services.web.serve(request));
     });
-    add_organiser_routes(router, services);
 }
 
 }  // namespace congress::api

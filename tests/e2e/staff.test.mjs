@@ -123,6 +123,8 @@ test('the admin signs in, creates an organiser, signs out, and the organiser sig
   await signIn(page, ORGANISER);
   await page.waitForURL((url) => url.pathname === '/');
   await page.getByRole('heading', { level: 1, name: 'Events' }).waitFor();
+  // The list is loaded (leaving while it loads would abort its request).
+  await page.locator('#upcoming-events li').first().waitFor();
   const who = await me(context);
   assert.equal(who.status, 200);
   assert.equal(who.body.staff.email, ORGANISER.email);

@@ -221,6 +221,22 @@ TEST_F(StaffApi, APastAbsoluteExpiryEndsTheSessionHoweverActive) {
     EXPECT_EQ(api_.send("GET", "/api/staff/me", {}, as(s)).status, 401);
 }
 
+TEST_F(StaffApi, TheSweeperDeletesExpiredSessions) {
+    login("ana@example.org", ana_password);
+    const auto live = login("admin@example.org", admin_password);
+    api_.write([&](storage::Connection& conn) {
+        conn.prepare("UPDATE staff_sessions SET created_at = ?1, last_seen_at = ?1 WHERE user_id = ?2")
+            .bind(1, domain::format_utc(domain::now() - 3h))
+            .bind(2, ana_id_)
+            .run();
+    });
+    api::StaffSessionSweeper sweeper(api_.db(), storage::SessionPolicy{}, std::chrono::hours(1));
+    for (int i = 0; i < 500 && count("SELECT count(*) FROM staff_sessions") != 1; ++i) std::this_thread::sleep_for(10ms);
+    sweeper.stop();
+    EXPECT_EQ(count("SELECT count(*) FROM staff_sessions"), 1);
+    EXPECT_EQ(api_.send("GET", "/api/staff/me", {}, as(live)).status, 200);
+}
+
 TEST_F(StaffApi, RepeatedFailuresAreAnsweredTooManyAttemptsWithRetryAfterAndTheLockIsAudited) {
     for (int i = 0; i < 6; ++i) EXPECT_EQ(login("ana@example.org", "wrong password " + std::to_string(i)).response.status, 401);
     // Locked now: even the right password is refused, without being checked.
