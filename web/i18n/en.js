@@ -208,8 +208,6 @@ export default {
   'console.brand': 'Organiser console',
   'console.home.title': 'Your events',
   'console.home.none': 'You do not organise any event yet. An admin can give you the organiser role for an event.',
-  'console.signedInAs': 'Signed in as {name}',
-  'console.signOut': 'Sign out',
   'console.publicPage': 'Public page',
   'console.tab.programme': 'Programme',
   'console.tab.registrations': 'Registrations',

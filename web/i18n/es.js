@@ -206,8 +206,6 @@ export default {
   'console.brand': 'Consola de organización',
   'console.home.title': 'Sus eventos',
   'console.home.none': 'Todavía no organiza ningún evento. Un administrador puede darle el rol de organizador de un evento.',
-  'console.signedInAs': 'Sesión de {name}',
-  'console.signOut': 'Cerrar sesión',
   'console.publicPage': 'Página pública',
   'console.tab.programme': 'Programa',
   'console.tab.registrations': 'Inscripciones',

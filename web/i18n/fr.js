@@ -209,8 +209,6 @@ export default {
   'console.brand': 'Console des organisateurs',
   'console.home.title': 'Vos événements',
   'console.home.none': 'Vous n’organisez encore aucun événement. Un administrateur peut vous donner le rôle d’organisateur d’un événement.',
-  'console.signedInAs': 'Connecté·e : {name}',
-  'console.signOut': 'Se déconnecter',
   'console.publicPage': 'Page publique',
   'console.tab.programme': 'Programme',
   'console.tab.registrations': 'Inscriptions',

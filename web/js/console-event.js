@@ -9,8 +9,8 @@ import { formatDateRange } from './format.js';
 import { applyCounts } from './seats.js';
 import { showLoading, clearStatus, showConnection } from './status.js';
 import { subscribe } from './live.js';
-import { loadStaff, staffName, signOut, get, patch } from './console-api.js';
-import { staffBar, setupTabs, showPageError as showError } from './console-ui.js';
+import { loadStaff, get, patch } from './console-api.js';
+import { setupTabs, showPageError as showError } from './console-ui.js';
 import { ApiError } from './api.js';
 import { eventForm } from './console-event-form.js';
 import { renderProgramme, updateCounts, countsText } from './console-programme.js';
@@ -143,8 +143,7 @@ async function main() {
   showLoading();
   try {
     if (!eventId()) throw new ApiError('event_not_found', 'There is no such event.', 404);
-    const staff = await loadStaff();
-    staffBar(document.getElementById('staff-bar'), staffName(staff), signOut);
+    if (!(await loadStaff())) return; // on the way to the sign-in page
     showConnection();
     const [{ event }, { venues }] = await Promise.all([get(`${base()}/console`), get('/api/console/venues')]);
     state.event = event;

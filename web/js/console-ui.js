@@ -292,11 +292,3 @@ export function setupTabs(list, onShow) {
   show(location.hash.slice(1));
   return { show };
 }
-
-/** "Signed in as …" and a sign-out button in the header. */
-export function staffBar(container, name, onSignOut) {
-  const button = h('button', { type: 'button', class: 'button button--secondary button--small' }, t('console.signOut'));
-  button.addEventListener('click', onSignOut);
-  container.replaceChildren(h('span', { class: 'staff-bar__name' }, t('console.signedInAs', { name })), ' ', button);
-  container.hidden = false;
-}

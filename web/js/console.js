@@ -8,8 +8,8 @@ import { formatDateRange } from './format.js';
 import { applyCounts } from './seats.js';
 import { showLoading, clearStatus, showConnection } from './status.js';
 import { subscribe } from './live.js';
-import { loadStaff, staffName, signOut, get, post } from './console-api.js';
-import { staffBar, showPageError as showError } from './console-ui.js';
+import { loadStaff, get, post } from './console-api.js';
+import { showPageError as showError } from './console-ui.js';
 import { eventForm } from './console-event-form.js';
 import { countsText, updateCounts } from './console-programme.js';
 
@@ -76,8 +76,7 @@ async function main() {
   document.title = `${t('console.home.title')} · ${t('console.brand')}`;
   showLoading();
   try {
-    const staff = await loadStaff();
-    staffBar(document.getElementById('staff-bar'), staffName(staff), signOut);
+    if (!(await loadStaff())) return; // on the way to the sign-in page
     showConnection();
     const { events, can_create: canCreate } = await get('/api/console/events');
     const list = document.getElementById('console-events');
