@@ -1,7 +1,8 @@
 // Organiser console, one event, served for /console/events/{id}: the programme
 // (sessions by day and room, tracks, rooms), the registrations table, the
-// activity feed and the event's details, in tabs. Counts and the programme
-// follow the live channel (topic event:{id}) while the page is open.
+// activity feed, the event's details, and badges & check-in, in tabs. Counts
+// and the programme follow the live channel (topic event:{id}, and
+// checkin:{id} for the check-in counters) while the page is open.
 
 import { h, flash } from './dom.js';
 import { initI18n, t, label, locale } from './i18n.js';
@@ -16,6 +17,7 @@ import { eventForm } from './console-event-form.js';
 import { renderProgramme, updateCounts, countsText } from './console-programme.js';
 import { mountRegistrations } from './console-registrations.js';
 import { mountActivity } from './console-activity.js';
+import { mountCheckin } from './console-checkin.js';
 
 const LIVE_REFRESH_MS = 800;
 
@@ -157,6 +159,7 @@ async function main() {
       feedback,
     });
     state.activity = mountActivity(document.getElementById('panel-activity'), { base: base() });
+    state.checkin = mountCheckin(document.getElementById('panel-checkin'), { eventId: event.id });
     document.getElementById('console-event').hidden = false;
     clearStatus();
     let registrationsLoaded = false;
@@ -167,6 +170,7 @@ async function main() {
         state.registrations.refresh();
       }
       if (tab === 'activity') state.activity.refresh();
+      if (tab === 'checkin') state.checkin.refresh();
     });
     subscribe(`event:${event.id}`, onLive);
   } catch (err) {

@@ -1,5 +1,6 @@
 // "My registration", served for /r/{code}: the delegate's registration, their
-// sessions, the programme to choose sessions from, and cancelling. The page
+// sessions, the programme to choose sessions from, their badge (/r/{code}#badge,
+// confirmed registrations only), and cancelling. The page
 // follows the live channel (topics registration:{code} and event:{id}): a
 // place freed on the waiting list, seat counts, programme changes.
 //
@@ -14,6 +15,7 @@ import { seatsElement, updateSeats, applyCounts, seatLedger } from './seats.js';
 import { showLoading, showError, clearStatus, showConnection } from './status.js';
 import { programmeChanges, describeChanges } from './programme.js';
 import { subscribe } from './live.js';
+import { badgeCard } from './badge-card.js';
 
 const state = {
   code: null,
@@ -327,6 +329,87 @@ function cancelSection() {
   );
 }
 
+// ---- the badge (#badge) ------------------------------------------------------
+//
+// A view on this same page rather than a page of its own: the code stays in the one
+// address the delegate already has (with no-referrer), and /r/{code}#badge can be
+// bookmarked. While it is shown, the rest of the page is hidden (css/badges.css),
+// on screen and on paper.
+
+const BADGE_HASH = '#badge';
+let badgeRequest = 0; // the latest badge load; an older answer is dropped
+
+function badgeSection() {
+  return h(
+    'section',
+    { class: 'reg-section', id: 'my-badge', 'aria-labelledby': 'my-badge-heading' },
+    h('h2', { id: 'my-badge-heading' }, t('reg.badge.heading')),
+    h('p', {}, t('reg.badge.intro')),
+    h('p', {}, h('a', { class: 'button button--secondary', id: 'show-badge', href: BADGE_HASH }, t('reg.badge.show'))),
+  );
+}
+
+function badgeStatus(text, { error = false } = {}) {
+  const el = document.getElementById('badge-view-status');
+  el.classList.toggle('status--error', error);
+  el.textContent = text;
+}
+
+async function openBadgeView() {
+  const view = document.getElementById('badge-view');
+  const card = document.getElementById('badge-view-card');
+  const print = document.getElementById('badge-print');
+  const request = ++badgeRequest;
+  view.hidden = false;
+  document.body.classList.add('badge-shown');
+  print.hidden = true;
+  card.replaceChildren();
+  badgeStatus(t('reg.badge.loading'));
+  document.getElementById('badge-view-heading').focus();
+  try {
+    const { badge } = await getJSON(api('/badge'));
+    if (request !== badgeRequest) return;
+    badgeStatus('');
+    card.replaceChildren(badgeCard(badge, badge.event?.name ?? state.registration?.event?.title ?? '', { class: 'badge--own' }));
+    print.hidden = false;
+  } catch (err) {
+    if (request !== badgeRequest) return;
+    if (err instanceof ApiError && err.status >= 400 && err.status < 500) console.warn(err);
+    else console.error(err);
+    badgeStatus(err instanceof ApiError && err.code === 'badge_unavailable' ? t('reg.badge.unavailable') : friendlyMessage(err), {
+      error: true,
+    });
+  }
+}
+
+function closeBadgeView() {
+  badgeRequest += 1;
+  document.getElementById('badge-view').hidden = true;
+  document.getElementById('badge-view-card').replaceChildren();
+  document.body.classList.remove('badge-shown');
+}
+
+/** Shows or hides the badge as the address's #badge says; only for a confirmed registration. */
+function syncBadgeView() {
+  const wanted = location.hash === BADGE_HASH && state.registration?.status === 'confirmed';
+  const shown = !document.getElementById('badge-view').hidden;
+  if (wanted && !shown) openBadgeView();
+  else if (!wanted && shown) {
+    closeBadgeView();
+    document.getElementById('show-badge')?.focus();
+  }
+}
+
+function setupBadgeView() {
+  document.getElementById('badge-print').addEventListener('click', () => window.print());
+  document.getElementById('badge-close').addEventListener('click', () => {
+    // Leave #badge without adding a history entry, then redraw as the address says.
+    history.replaceState(null, '', location.pathname + location.search);
+    syncBadgeView();
+  });
+  window.addEventListener('hashchange', syncBadgeView);
+}
+
 function render() {
   const r = state.registration;
   document.title = `${t('reg.title')} · ${r.event.title} · ${t('appName')}`;
@@ -334,6 +417,7 @@ function render() {
 
   const parts = [];
   if (r.status === 'confirmed') {
+    parts.push(badgeSection());
     parts.push(mySessions());
     parts.push(
       state.event
@@ -353,6 +437,8 @@ function render() {
   if (r.status !== 'cancelled') parts.push(cancelSection());
   document.getElementById('registration-body').replaceChildren(...parts);
   document.getElementById('registration').hidden = false;
+  // A badge on screen goes away if the registration is no longer confirmed.
+  if (r.status !== 'confirmed' && !document.getElementById('badge-view').hidden) closeBadgeView();
 }
 
 /** After a redraw, put focus back where the delegate was working. */
@@ -714,6 +800,7 @@ async function main() {
   await initI18n();
   showConnection();
   setupCancelDialog();
+  setupBadgeView();
   showLoading();
   state.code = codeFromPath();
   try {
@@ -721,6 +808,7 @@ async function main() {
     await reload();
     clearStatus();
     render();
+    syncBadgeView();
     subscribe(`registration:${state.code}`, onRegistrationLive);
     subscribe(`event:${state.registration.event.id}`, onEventLive);
   } catch (err) {
