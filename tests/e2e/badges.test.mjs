@@ -6,7 +6,8 @@
 // zbar-tools, installed by deploy/test), from a screenshot of the page: what a
 // desk's camera would see. On a server without the badge routes (GET
 // /api/events/{id}/badges answers 404) the browser tests are skipped, with a
-// note saying so.
+// note saying so. (The public registration answer has the code, not the id: the
+// delegate's own badge gives each test registration's id.)
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -107,9 +108,20 @@ before(async () => {
     assert.equal(status, 201, JSON.stringify(body));
     delegates.push(body.registration);
   }
+  // The public registration answer carries the code; the badge names the registration id.
+  const own = await client.api('GET', `/api/registrations/${delegates[0].code}/badge`);
+  if (own.status === 404 && own.body?.error?.code === 'not_found') {
+    console.log(`# badges.test.mjs: skipped: ${SKIP_REASON}`);
+    return;
+  }
+  for (const d of delegates) {
+    const { status, body } = await client.api('GET', `/api/registrations/${d.code}/badge`);
+    assert.equal(status, 200, JSON.stringify(body));
+    d.id = body.badge.registration_id;
+  }
   const probe = await organiserCall('GET', `/api/events/${event.id}/badges?registrations=${delegates[0].id}`);
-  available = probe.status !== 404 || probe.body?.error?.code !== 'not_found';
-  if (!available) console.log(`# badges.test.mjs: skipped: ${SKIP_REASON}`);
+  assert.equal(probe.status, 200, JSON.stringify(probe.body));
+  available = true;
 });
 
 after(async () => {
