@@ -164,8 +164,10 @@ TEST(DatabaseTest, CheckpointsRunOnTheirOwnThreadAndKeepTheWalSmall) {
     for (int i = 0; i < 200 && db.checkpoints() == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
     EXPECT_GT(db.checkpoints(), 0u);
     // 200 transactions of a page or more each: without checkpoints the WAL would hold them
-    // all; with them it is reused once copied (the writer's fallback caps it at 8x anyway).
-    EXPECT_LT(most, 8 * 20 + 20);
+    // all (200 pages at least); with them it is reused once copied. (How far below that it
+    // stays depends on when the checkpoint thread gets a core: on a loaded machine a
+    // checkpoint in progress can make the writer's own fallback wait, so no tighter bound.)
+    EXPECT_LT(most, 200);
     std::promise<int> rows;
     db.read([&rows](Connection& conn) {
         auto stmt = conn.prepare("SELECT count(*) FROM blobs");
