@@ -60,6 +60,7 @@ void add_staff_routes(Router& router, Services& services) {
 std::string_view page_alias(std::string_view path) {
     if (path == "/login") return "/login.html";
     if (path == "/admin") return "/admin.html";
+    if (path == "/desk") return "/desk.html";
     return {};
 }
 
