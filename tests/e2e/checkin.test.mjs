@@ -41,7 +41,10 @@ let staffContext; // signed in as STAFF, for API checks
 
 // Refusals the desk is expected to meet (409/422 from the check-in route), and, while the
 // server is away, the requests and the live socket that cannot connect.
-const CHECKIN_REFUSALS = [/HTTP (409|422): .*\/checkin$/];
+const CHECKIN_REFUSALS = [
+  /HTTP (409|422): .*\/checkin$/,
+  /console error: Failed to load resource: the server responded with a status of (409|422)/,
+];
 const SERVER_AWAY = [
   /request failed: .*(ERR_CONNECTION_REFUSED|ERR_CONNECTION_RESET|ERR_EMPTY_RESPONSE|ERR_NETWORK_CHANGED|ERR_INTERNET_DISCONNECTED)/,
   /console error: .*(WebSocket|ERR_CONNECTION_REFUSED|Failed to load resource)/,

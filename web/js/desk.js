@@ -116,10 +116,9 @@ function showResult(colour, headline, detail = '', { offline = false } = {}) {
     ' ',
     headline,
   );
-  $('desk-result-detail').replaceChildren(
-    detail,
-    offline ? h('span', { class: 'desk-tag desk-tag--offline' }, t('desk.offline.mark')) : null,
-  );
+  const parts = [detail || ''];
+  if (offline) parts.push(' ', h('span', { class: 'desk-tag desk-tag--offline' }, t('desk.offline.mark')));
+  $('desk-result-detail').replaceChildren(...parts);
   if (colour !== 'pending' && $('desk-sound').checked) beep(colour);
 }
 
