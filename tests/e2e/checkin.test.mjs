@@ -376,3 +376,38 @@ test('scans queued offline survive closing the page and are sent by the next one
   assert.deepEqual(unexpected(next.problems, CHECKIN_REFUSALS), []);
   await context.close();
 });
+
+test('a desk at a session’s door admits the delegates enrolled in it and refuses the others', async (t) => {
+  if (!available) return t.skip(SKIP_REASON);
+  const session = event.sessions.find((s) => s.status === 'scheduled' && s.seats_left > 0);
+  assert.ok(session, 'the colloquium has a session with places');
+  const enrolled = await delegate('Elena Enrolled');
+  const enrolment = await client.api('POST', `/api/registrations/${enrolled.registration.code}/sessions`, { session_id: session.id });
+  assert.equal(enrolment.status, 201, JSON.stringify(enrolment.body));
+  assert.equal(enrolment.body.enrolment.status, 'confirmed');
+  const outsider = await delegate('Oscar Outsider');
+
+  const { context, page, problems } = await openDesk();
+  await page.getByLabel('Checking in for').selectOption(String(session.id));
+  await waitForText(page.locator('#desk-count-place'), new RegExp(`of \\d+ · ${session.title.slice(0, 15)}`), 'the session counter');
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'desk-scan', 'the badge field has the focus again');
+
+  await scan(page, enrolled.token);
+  await expectResult(page, 'green', /Checked in: Elena Enrolled/, 'the enrolled delegate admitted to the session');
+  await scan(page, outsider.token);
+  await expectResult(page, 'red', /not enrolled in this session/, 'a delegate without a place refused at the door');
+
+  const session_stats = (await stats()).sessions.find((s) => s.id === session.id);
+  assert.equal(session_stats.checked_in, 1, 'one check-in to the session');
+  await waitForText(page.locator('#desk-count-place'), new RegExp(`^1 of ${session_stats.expected} · `), 'the session counter moving');
+  // The event entrance has not counted Elena.
+  assert.equal((await checkinsOf(enrolled.registration.id)).filter((c) => c.session_id === null || c.session_id === undefined).length, 0);
+
+  // The choice is remembered for this event; set it back for the other tests.
+  await page.reload();
+  await waitForSelector(page, '#desk:not([hidden])', 'the desk opening again');
+  assert.equal(await page.getByLabel('Checking in for').inputValue(), String(session.id));
+  await page.getByLabel('Checking in for').selectOption('');
+  assert.deepEqual(unexpected(problems, CHECKIN_REFUSALS), []);
+  await context.close();
+});
