@@ -122,6 +122,14 @@ function showResult(colour, headline, detail = '', { offline = false } = {}) {
   if (colour !== 'pending' && $('desk-sound').checked) beep(colour);
 }
 
+/** error.event of a wrong_event refusal: an id, a name, or an object naming the event. */
+function eventName(event) {
+  if (event === null || event === undefined) return '?';
+  if (typeof event === 'object') return event.name ?? event.title ?? (event.id !== undefined ? t('desk.choose.unnamed', { id: event.id }) : '?');
+  if (typeof event === 'number') return t('desk.choose.unnamed', { id: event });
+  return String(event);
+}
+
 function refusalText(code, error = {}) {
   const key = `desk.refused.${code}`;
   const known = [
@@ -135,7 +143,7 @@ function refusalText(code, error = {}) {
     'session_cancelled',
     'session_not_found',
   ];
-  if (known.includes(code)) return t(key, { event: error.event ?? '?' });
+  if (known.includes(code)) return t(key, { event: eventName(error.event) });
   return null;
 }
 
