@@ -42,6 +42,11 @@
 #                                          moment the change is committed and the broadcast begins; or
 #                                          just before the trigger's POST is sent (adds Congress's
 #                                          durable commit and the HTTP answer queue to its figure)
+#   --busy-poll 0|1        BUSY_POLL       1 (default): once subscribed, the client polls its sockets
+#                                          without sleeping, so that no server send has to wake it up
+#                                          (a wake-up on a VM is an inter-processor interrupt charged
+#                                          to the sending server's system call); 0: it sleeps in
+#                                          epoll_wait between bursts. Both servers get the same client.
 # Other environment: BENCH_BUILD_DIR (default build/bench), SETTLE (2: seconds the connections
 # stay idle before the RSS reading), DRAIN_TIMEOUT (10: seconds to wait after the last change
 # for every client to have it), TARGET_P99_MS (100), TARGET_RATIO (0.5), TARGET_KIB (16),
@@ -58,6 +63,7 @@ CONGRESS_BIN=${CONGRESS_BIN:-build/release/congress}
 CLIENTS=${CLIENTS:-10000}
 CHANGES=${CHANGES:-200}
 RATE=${RATE:-5}
+BUSY_POLL=${BUSY_POLL:-1}
 WARMUP=${WARMUP:-20}
 ROUNDS=${ROUNDS:-1}
 THREADS=${THREADS:-1}
@@ -79,8 +85,6 @@ EVENT_SLUG=${EVENT_SLUG:-hyderabad-2014}
 NODE=${NODE:-node}
 LATENCY_FROM=${LATENCY_FROM:-at}
 
-
-
 while (($#)); do
     case $1 in
         --bin) CONGRESS_BIN=$2; shift 2 ;;
@@ -97,6 +101,7 @@ while (($#)); do
         --no-pin) PIN=0; shift ;;
         --node-only) NODE_ONLY=1; shift ;;
         --latency-from) LATENCY_FROM=$2; shift 2 ;;
+        --busy-poll) BUSY_POLL=$2; shift 2 ;;
         -h|--help) usage; exit 0 ;;
         *) usage >&2; die "unknown argument: $1" ;;
     esac
@@ -310,7 +315,7 @@ run_one() {
         --clients "$CLIENTS" --changes "$CHANGES" --warmup "$WARMUP" --rate "$RATE" \
         --concurrency "$CONCURRENCY" --threads "$CLIENT_THREADS" --server-pid "$SERVER_PID" \
         --settle "$SETTLE" --drain-timeout "$DRAIN_TIMEOUT" --label "$label" \
-        --latency-from "$LATENCY_FROM" --email-tag "$$-$tag" >"$TMP/$tag.out" 2>"$TMP/$tag.err"; then
+        --latency-from "$LATENCY_FROM" --busy-poll "$BUSY_POLL" --email-tag "$$-$tag" >"$TMP/$tag.out" 2>"$TMP/$tag.err"; then
         if ! grep -q '^LIVE_RESULT ' "$TMP/$tag.out"; then
             cat "$TMP/$tag.err" >&2
             tail -n 20 "$TMP/$tag.log" >&2 || true

@@ -122,7 +122,7 @@ int serve_command(const Config& config) {
     // After each commit: drop cached reads first (a caller answered next must see its own
     // write), then push what changed to live clients.
     db.set_commit_listener([&cache, &feed](storage::Connection& conn, const storage::ChangeSet& changes) {
-        cache.invalidate();
+        if (!changes.events.empty()) cache.invalidate();  // check-ins alone change no cached read
         feed.on_commit(conn, changes);
     });
     feed.start_watcher();
@@ -139,6 +139,7 @@ int serve_command(const Config& config) {
     api::StaffSessionSweeper sweeper(db, session_policy);
     api::Services services{db, cache, web};
     services.authenticator = api::session_authenticator(db, session_policy);
+    feed.set_authenticator(services.authenticator);  // staff-only live topics (check-in counters)
     services.hasher = &hasher;
     services.throttle = &throttle;
     services.session_policy = session_policy;

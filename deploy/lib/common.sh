@@ -5,11 +5,13 @@
 BUILD_PACKAGES=(
   g++ cmake ninja-build pkg-config ca-certificates tzdata
   libboost1.81-dev nlohmann-json3-dev libsqlite3-dev libssl-dev libhowardhinnant-date-dev
+  libqrencode-dev libpng-dev
 )
 # What the test suites need on top: GoogleTest, the sqlite3 shell (used by tests to poke at
-# database files), a browser for the end-to-end tests, openssl (test certificates).
+# database files), a browser for the end-to-end tests, openssl (test certificates), zbar-tools
+# (zbarimg, the real QR decoder that reads back the badges' QR codes).
 TEST_PACKAGES=(
-  libgtest-dev sqlite3 chromium openssl
+  libgtest-dev sqlite3 chromium openssl zbar-tools
 )
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*"; }

@@ -1,6 +1,9 @@
 #include "api/live_feed.hpp"
 
+#include "api/checkin_json.hpp"
 #include "api/registration_json.hpp"
+#include "domain/staff.hpp"
+#include "storage/checkin_store.hpp"
 #include "storage/registration_store.hpp"
 #include "util/log.hpp"
 
@@ -30,7 +33,67 @@ LiveFeed::~LiveFeed() {
 
 void LiveFeed::on_commit(storage::Connection& conn, const storage::ChangeSet& changes) {
     for (const auto event_id : changes.events) publish_seats(conn, event_id);
-    publish_registrations(conn, changes.events);
+    if (!changes.events.empty()) publish_registrations(conn, changes.events);
+    for (const auto event_id : changes.checkins) publish_checkins(event_id);
+}
+
+void LiveFeed::publish_checkins(domain::Id event_id) {
+    if (!hub_.has_subscribers(live::checkin_topic(event_id))) return;
+    {
+        std::lock_guard lock(mutex_);
+        auto& state = checkin_reads_[event_id];
+        if (state > 0) {
+            state = 2;
+            return;
+        }
+        state = 1;
+    }
+    read_and_publish_checkins(event_id);
+}
+
+void LiveFeed::read_and_publish_checkins(domain::Id event_id) {
+    db_.read([this, event_id](storage::Connection& conn) {
+        try {
+            auto body = checkin_stats_json(storage::checkin_stats(conn, event_id));
+            body["type"] = "checkin";
+            hub_.publish(live::checkin_topic(event_id), std::move(body), "checkin:" + std::to_string(event_id));
+        } catch (const std::exception& e) {
+            log::error("live", std::string("check-in counters failed: ") + e.what());
+        }
+        bool again = false;
+        {
+            std::lock_guard lock(mutex_);
+            auto& state = checkin_reads_[event_id];
+            again = state == 2;
+            state = again ? 1 : 0;
+        }
+        if (again) read_and_publish_checkins(event_id);
+    });
+}
+
+void LiveFeed::checkin_snapshot(const live::Topic& topic, std::function<void(std::optional<json>)> done) {
+    const json forbidden = {{"error",
+                             {{"code", "forbidden"},
+                              {"message", "Only staff who may check in at this event can follow its check-ins; sign in first."}}}};
+    if (!authenticator_) return done(forbidden);
+    Request request;
+    request.method = "GET";
+    request.path = "/live";
+    request.headers.emplace_back("Cookie", topic.cookie);
+    authenticator_(request, [this, topic, done = std::move(done), forbidden](Caller caller) mutable {
+        if (!caller.staff || !caller.staff->can_check_in(topic.id)) return done(forbidden);
+        db_.read([topic, done = std::move(done)](storage::Connection& conn) {
+            try {
+                auto body = checkin_stats_json(storage::checkin_stats(conn, topic.id));
+                body["type"] = "snapshot";
+                return done(std::move(body));
+            } catch (const domain::NotFound&) {
+            } catch (const std::exception& e) {
+                log::error("live", std::string("snapshot failed: ") + e.what());
+            }
+            done(std::nullopt);
+        });
+    });
 }
 
 void LiveFeed::publish_seats(storage::Connection& conn, domain::Id event_id) {
@@ -80,6 +143,7 @@ void LiveFeed::publish_registrations(storage::Connection& conn, const std::set<d
 }
 
 void LiveFeed::snapshot(const live::Topic& topic, std::function<void(std::optional<json>)> done) {
+    if (topic.kind == live::Topic::Kind::checkin) return checkin_snapshot(topic, std::move(done));
     db_.read([this, topic, done = std::move(done)](storage::Connection& conn) {
         try {
             switch (topic.kind) {
@@ -108,6 +172,7 @@ void LiveFeed::snapshot(const live::Topic& topic, std::function<void(std::option
                     }
                     return done(json{{"type", "snapshot"}, {"registration", std::move(text)}});
                 }
+                case live::Topic::Kind::checkin: break;  // handled above
             }
         } catch (const std::exception& e) {
             log::error("live", std::string("snapshot failed: ") + e.what());

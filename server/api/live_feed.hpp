@@ -15,6 +15,7 @@
 #include <utility>
 
 #include "api/response_cache.hpp"
+#include "api/router.hpp"
 #include "live/hub.hpp"
 #include "live/topic.hpp"
 #include "storage/database.hpp"
@@ -33,6 +34,10 @@ public:
     void on_commit(storage::Connection& conn, const storage::ChangeSet& changes);
     void snapshot(const live::Topic& topic, std::function<void(std::optional<nlohmann::json>)> done) override;
 
+    // Lets staff with check-in rights subscribe to checkin:<event> (the connection's cookie
+    // is authenticated on each such subscription). Without one, nobody can.
+    void set_authenticator(Authenticator authenticator) { authenticator_ = std::move(authenticator); }
+
     // Polls the database file for commits by other connections every `interval`.
     void start_watcher(std::chrono::milliseconds interval = std::chrono::milliseconds(200));
 
@@ -40,6 +45,11 @@ private:
     void publish_seats(storage::Connection& conn, domain::Id event_id);
     void publish_registrations(storage::Connection& conn, const std::set<domain::Id>& events);
     void publish_schedule_changes(storage::Connection& conn);
+    // Check-in counters are read on a reader, at most one reading per event at a time (a
+    // commit meanwhile asks for one more), so the writer never spends time on them.
+    void publish_checkins(domain::Id event_id);
+    void read_and_publish_checkins(domain::Id event_id);
+    void checkin_snapshot(const live::Topic& topic, std::function<void(std::optional<nlohmann::json>)> done);
     void watch(std::chrono::milliseconds interval);
 
     storage::Database& db_;
@@ -52,6 +62,8 @@ private:
     std::unordered_map<std::string, std::string> last_registration_;             // code -> last text sent
     std::unordered_map<std::string, domain::Id> registration_events_;            // code -> event
     domain::Id last_schedule_change_ = 0;
+    std::map<domain::Id, int> checkin_reads_;  // event -> 1 reading, 2 reading and another wanted
+    Authenticator authenticator_;
 
     std::atomic<bool> stopping_{false};
     std::thread watcher_;

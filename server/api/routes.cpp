@@ -1,6 +1,7 @@
 #include "api/routes.hpp"
 
 #include "api/admin_handlers.hpp"
+#include "api/checkin_handlers.hpp"
 #include "api/errors.hpp"
 #include "api/event_handlers.hpp"
 #include "api/organiser_routes.hpp"
@@ -108,6 +109,7 @@ void add_routes(Router& router, Services& services) {
                });
     add_staff_routes(router, services);
     add_organiser_routes(router, services);
+    add_checkin_routes(router, services);
 
     router.set_fallback([&services](const Request& request, const RouteParams&, Responder respond) {
         if (const auto page = page_alias(request.path); !page.empty()) {

@@ -1,6 +1,8 @@
 // The route table of the HTTP API: every route, its access rule and its handler.
 #pragma once
 
+#include <memory>
+
 #include "api/response_cache.hpp"
 #include "api/router.hpp"
 #include "api/static_files.hpp"
@@ -14,6 +16,8 @@ class LoginThrottle;
 }  // namespace congress::auth
 
 namespace congress::api {
+
+class BadgeKeys;
 
 struct Services {
     storage::Database& db;
@@ -29,6 +33,8 @@ struct Services {
     storage::SessionPolicy session_policy{};
     // Mark the session cookie Secure even on plain HTTP (TLS ends at a proxy in front).
     bool secure_cookies = false;
+    // The events' badge keys (check-in); add_routes makes it if unset.
+    std::shared_ptr<BadgeKeys> badge_keys;
 };
 
 void add_routes(Router& router, Services& services);

@@ -24,10 +24,10 @@ std::optional<Topic> parse_topic(std::string_view text) {
     const auto kind = text.substr(0, colon);
     const auto rest = text.substr(colon + 1);
     Topic topic;
-    if (kind == "event" || kind == "session") {
+    if (kind == "event" || kind == "session" || kind == "checkin") {
         const auto id = positive_id(rest);
         if (!id) return std::nullopt;
-        topic.kind = kind == "event" ? Topic::Kind::event : Topic::Kind::session;
+        topic.kind = kind == "event" ? Topic::Kind::event : kind == "session" ? Topic::Kind::session : Topic::Kind::checkin;
         topic.id = *id;
         return topic;
     }
@@ -42,5 +42,6 @@ std::optional<Topic> parse_topic(std::string_view text) {
 std::string event_topic(std::int64_t event_id) { return "event:" + std::to_string(event_id); }
 std::string session_topic(std::int64_t session_id) { return "session:" + std::to_string(session_id); }
 std::string registration_topic(const std::string& code) { return "registration:" + code; }
+std::string checkin_topic(std::int64_t event_id) { return "checkin:" + std::to_string(event_id); }
 
 }  // namespace congress::live

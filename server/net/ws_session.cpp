@@ -34,6 +34,13 @@ WsSession::WsSession(std::unique_ptr<WsTransport> transport, ServerContext& cont
 WsSession::~WsSession() { context_.sessions.remove(this); }
 
 void WsSession::start(WsTransport::Upgrade&& upgrade) {
+    // Kept for topics only some callers may read (staff check-in counters): the snapshot
+    // source authenticates it on every such subscription.
+    for (const auto& field : upgrade)
+        if (field.name() == boost::beast::http::field::cookie) {
+            if (!cookie_.empty()) cookie_ += "; ";
+            cookie_ += std::string(field.value());
+        }
     context_.sessions.add(this, std::static_pointer_cast<Stoppable>(shared_from_this()));
     transport_->accept(upgrade, beast::bind_front_handler(&WsSession::on_accept, shared_from_this()));
 }
@@ -156,11 +163,13 @@ void WsSession::handle_text(const std::string& text) {
 }
 
 void WsSession::subscribe(const std::string& topic_name, const json& message) {
-    const auto topic = live::parse_topic(topic_name);
+    auto topic = live::parse_topic(topic_name);
+    if (topic && topic->needs_credentials()) topic->cookie = cookie_;
     Lock lock(mutex_);
     if (closing_) return;
     if (!topic) {
-        send_error(lock, "unknown_topic", "Topics are event:<id>, session:<id> or registration:<code>.", topic_name.substr(0, 100));
+        send_error(lock, "unknown_topic", "Topics are event:<id>, session:<id>, registration:<code> or checkin:<id>.",
+                   topic_name.substr(0, 100));
         return;
     }
     auto& hub = *context_.live.hub;
@@ -181,7 +190,8 @@ void WsSession::subscribe(const std::string& topic_name, const json& message) {
                             message["epoch"].get<std::string>() == hub.epoch();
     // A client that saw messages of this topic in this run (last_seq > 0) knows it exists; any
     // other subscription goes through the snapshot, which also checks that the topic exists.
-    if (same_epoch && message.contains("last_seq") && message["last_seq"].is_number_unsigned() &&
+    // A topic that needs credentials always goes through the snapshot, which checks them.
+    if (same_epoch && !topic->needs_credentials() && message.contains("last_seq") && message["last_seq"].is_number_unsigned() &&
         message["last_seq"].get<std::uint64_t>() > 0) {
         const auto last_seq = message["last_seq"].get<std::uint64_t>();
         if (auto missed = hub.since(topic_name, last_seq)) {
@@ -208,8 +218,11 @@ void WsSession::on_snapshot(const std::string& topic, std::uint64_t seq, std::op
     Lock lock(mutex_);
     const auto it = subscriptions_.find(topic);
     if (closing_ || it == subscriptions_.end()) return;
-    if (!body) {
-        send_error(lock, "unknown_topic", "There is no such event, session or registration.", topic);
+    if (!body || body->contains("error")) {
+        if (body && (*body)["error"].is_object())
+            send_error(lock, (*body)["error"].value("code", "forbidden"), (*body)["error"].value("message", ""), topic);
+        else
+            send_error(lock, "unknown_topic", "There is no such event, session or registration.", topic);
         subscriptions_.erase(it);
         context_.live.hub->unsubscribe(topic, this);
         return;

@@ -100,6 +100,7 @@ private:
 
     std::mutex mutex_;
     std::map<std::string, Subscription> subscriptions_;
+    std::string cookie_;  // the upgrade request's Cookie header(s)
     std::deque<Frame> queue_;
     bool writing_ = false;      // an asynchronous write of queue_.front() is in flight
     bool closing_ = false;      // our close frame is queued: nothing more is sent

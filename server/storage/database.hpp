@@ -29,10 +29,14 @@ namespace congress::storage {
 
 // What a committed batch changed, for cache invalidation and live pushes.
 struct ChangeSet {
-    std::set<std::int64_t> events;  // events whose programme or counts changed
+    std::set<std::int64_t> events;    // events whose programme or counts changed
+    std::set<std::int64_t> checkins;  // events whose check-ins changed
 
-    void merge(const ChangeSet& other) { events.insert(other.events.begin(), other.events.end()); }
-    bool empty() const { return events.empty(); }
+    void merge(const ChangeSet& other) {
+        events.insert(other.events.begin(), other.events.end());
+        checkins.insert(other.checkins.begin(), other.checkins.end());
+    }
+    bool empty() const { return events.empty() && checkins.empty(); }
 };
 
 struct DatabaseOptions {

@@ -76,6 +76,21 @@ const std::vector<ExpectedRoute> expected_routes = {
     {"GET", "/api/events/{id}/export/registrations.csv", Access::organiser},
     {"GET", "/api/events/{id}/export/enrolments.csv", Access::organiser},
     {"GET", "/api/events/{id}/activity", Access::organiser},
+    // Check-in desks (docs/checkin.md): check-in staff of the event, and its organisers.
+    {"POST", "/api/events/{id}/checkin", Access::checkin},
+    {"POST", "/api/events/{id}/checkin/sync", Access::checkin},
+    {"GET", "/api/events/{id}/checkin/attendees", Access::checkin},
+    {"GET", "/api/events/{id}/checkin/search", Access::checkin},
+    {"GET", "/api/events/{id}/checkin/stats", Access::checkin},
+    {"GET", "/api/events/{id}/checkins", Access::checkin},
+    {"POST", "/api/events/{id}/checkins/{checkin_id}/undo", Access::checkin},
+    // Reports and badges are the organisers'.
+    {"GET", "/api/events/{id}/checkin/duplicates", Access::organiser},
+    {"GET", "/api/events/{id}/badges", Access::organiser},
+    {"POST", "/api/events/{id}/badges/printed", Access::organiser},
+    // A delegate's own badge.
+    {"GET", "/api/registrations/{code}/badge", Access::registration_code},
+    {"GET", "/api/registrations/{code}/badge.png", Access::registration_code},
 };
 
 // The kinds of caller. "Event X" is the event every {id} names; "Y" is another event.
