@@ -275,7 +275,7 @@ test('a delegate without a badge is found by name and checked in; a check-in is 
   await results.getByRole('button', { name: /Check in Zaynab Quennell-Ortiz/ }).click();
   await expectResult(page, 'green', /Checked in: Zaynab Quennell-Ortiz/, 'the green answer for a delegate found by search');
   assert.equal((await stats()).checked_in, before.checked_in + 1);
-  assert.equal((await checkinsOf(zaynab.registration.id)).length, 1, 'one check-in recorded');
+  assert.equal((await checkinsOf(zaynab.registrationId)).length, 1, 'one check-in recorded');
 
   // Undo, with a reason.
   const item = page.locator('#desk-recent li', { hasText: 'Zaynab Quennell-Ortiz' });
@@ -284,7 +284,7 @@ test('a delegate without a badge is found by name and checked in; a check-in is 
   await item.getByRole('button', { name: 'Undo check-in' }).click();
   await waitForText(page.locator('#desk-recent li', { hasText: 'Zaynab' }), /undone/, 'the check-in being marked undone');
   assert.equal((await stats()).checked_in, before.checked_in);
-  assert.equal((await checkinsOf(zaynab.registration.id)).length, 0, 'no active check-in after undo');
+  assert.equal((await checkinsOf(zaynab.registrationId)).length, 0, 'no active check-in after undo');
 
   // Focus is back on the badge field: the delegate can be scanned in again, green.
   await scan(page, zaynab.token);
@@ -342,8 +342,8 @@ test('with the server away the desk checks badges itself, queues them, and sends
 
   const after = await stats();
   assert.equal(after.checked_in, before.checked_in + 2, 'exactly two more check-ins');
-  assert.equal((await checkinsOf(carmen.registration.id)).length, 1, 'Carmen checked in once');
-  assert.equal((await checkinsOf(dolors.registration.id)).length, 1, 'Dolors checked in once');
+  assert.equal((await checkinsOf(carmen.registrationId)).length, 1, 'Carmen checked in once');
+  assert.equal((await checkinsOf(dolors.registrationId)).length, 1, 'Dolors checked in once');
 
   // The same queue sent again changes nothing.
   assert.equal(syncBodies.length, 1, 'the queue was sent in one request');
@@ -369,10 +369,10 @@ test('scans queued offline survive closing the page and are sent by the next one
   await page.close();
 
   await server.restart();
-  assert.equal((await checkinsOf(erik.registration.id)).length, 0, 'nothing sent yet');
+  assert.equal((await checkinsOf(erik.registrationId)).length, 0, 'nothing sent yet');
   const next = await openDesk({ context });
   await waitForSelector(next.page, '#desk-queue[data-count="0"]', 'the reopened desk sending the saved queue');
-  await until(async () => (await checkinsOf(erik.registration.id)).length === 1, 'Erik’s offline check-in reaching the server');
+  await until(async () => (await checkinsOf(erik.registrationId)).length === 1, 'Erik’s offline check-in reaching the server');
   assert.deepEqual(unexpected(next.problems, CHECKIN_REFUSALS), []);
   await context.close();
 });
@@ -401,7 +401,7 @@ test('a desk at a session’s door admits the delegates enrolled in it and refus
   assert.equal(session_stats.checked_in, 1, 'one check-in to the session');
   await waitForText(page.locator('#desk-count-place'), new RegExp(`^1 of ${session_stats.expected} · `), 'the session counter moving');
   // The event entrance has not counted Elena.
-  assert.equal((await checkinsOf(enrolled.registration.id)).filter((c) => c.session_id === null || c.session_id === undefined).length, 0);
+  assert.equal((await checkinsOf(enrolled.registrationId)).filter((c) => c.session_id === null || c.session_id === undefined).length, 0);
 
   // The choice is remembered for this event; set it back for the other tests.
   await page.reload();

@@ -685,7 +685,7 @@ async function forgetByCheckin(checkinId) {
 /** This desk's latest check-ins as the server has them (after a reload). */
 async function loadRecent() {
   try {
-    const body = await deskGet(`/api/events/${state.eventId}/checkins`);
+    const body = await deskGet(`/api/events/${state.eventId}/checkins?desk=${encodeURIComponent(state.desk)}`);
     const items = (body.checkins ?? []).filter((c) => c.desk === state.desk && !c.undone_at && !c.undone);
     const queued = await state.store.queued(state.eventId);
     state.recent = [

@@ -51,7 +51,8 @@ export async function staffCall(context, method, path, data) {
 
 /**
  * Registers a delegate (POST /api/events/{id}/registrations) and fetches their badge
- * (GET /api/registrations/{code}/badge). Resolves to { registration, token }.
+ * (GET /api/registrations/{code}/badge). Resolves to { registration, registrationId, token }
+ * (the public registration has no id: the badge names it).
  */
 export async function delegateWithBadge(client, eventId, { name, email, organisation }) {
   const made = await client.api('POST', `/api/events/${eventId}/registrations`, { name, email, organisation });
@@ -60,7 +61,7 @@ export async function delegateWithBadge(client, eventId, { name, email, organisa
   const badge = await client.api('GET', `/api/registrations/${registration.code}/badge`);
   assert.equal(badge.status, 200, `the badge of ${name}: ${JSON.stringify(badge.body)}`);
   assert.match(badge.body.badge.token, /^CB1[A-Z2-7]{116}$/, `the badge token of ${name}`);
-  return { registration, token: badge.body.badge.token };
+  return { registration, registrationId: badge.body.badge.registration_id, token: badge.body.badge.token };
 }
 
 /** The same token with one character of its signature changed (still base32, same length). */
