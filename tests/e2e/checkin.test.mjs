@@ -411,3 +411,41 @@ test('a desk at a session’s door admits the delegates enrolled in it and refus
   assert.deepEqual(unexpected(problems, CHECKIN_REFUSALS), []);
   await context.close();
 });
+
+test('the camera reads a badge’s QR code (BarcodeDetector, or jsQR where the browser has none)', async (t) => {
+  if (!available) return t.skip(SKIP_REASON);
+  const fatima = await delegate('Fatima Camera');
+  const context = await newContext();
+  assert.equal(await signIn(context, STAFF), 200);
+  // The camera is a canvas showing the delegate's badge PNG (GET /api/registrations/{code}/badge.png).
+  await context.addInitScript((src) => {
+    navigator.mediaDevices.getUserMedia = async () => {
+      const image = new Image();
+      image.src = src;
+      await image.decode();
+      const size = 480;
+      const canvas = document.createElement('canvas');
+      canvas.width = size;
+      canvas.height = size;
+      const g = canvas.getContext('2d');
+      g.imageSmoothingEnabled = false;
+      const draw = () => {
+        g.fillStyle = '#ffffff';
+        g.fillRect(0, 0, size, size);
+        g.drawImage(image, 40, 40, size - 80, size - 80);
+      };
+      draw();
+      setInterval(draw, 100);
+      return canvas.captureStream(10);
+    };
+  }, `/api/registrations/${fatima.registration.code}/badge.png`);
+  const { page, problems } = await openDesk({ context });
+  const camera = page.getByRole('button', { name: 'Use the camera' });
+  await camera.click();
+  await expectResult(page, 'green', /Checked in: Fatima Camera/, 'the camera reading the badge');
+  await page.getByRole('button', { name: 'Stop the camera' }).click();
+  await until(() => page.locator('#desk-camera-view').isHidden(), 'the camera view closing');
+  assert.equal((await checkinsOf(fatima.registrationId)).length, 1, 'one check-in from the camera');
+  assert.deepEqual(unexpected(problems, CHECKIN_REFUSALS), []);
+  await context.close();
+});
