@@ -36,13 +36,31 @@ ensure_packages() {
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
 }
 
-# Node.js and npm, for the browser tests only. A machine may already have them from
-# another source (e.g. NodeSource); Debian's own packages are used otherwise.
+# Node.js and npm, for the browser tests and for fetching the web UI's third-party browser
+# code (ensure_web_vendor). A machine may already have them from another source (e.g.
+# NodeSource); Debian's own packages are used otherwise.
 ensure_node() {
   if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then
     return 0
   fi
   ensure_packages nodejs npm
+}
+
+# The web UI's third-party browser code, from the npm registry at the versions locked in
+# tools/web-vendor/package-lock.json, copied into web/vendor/ (not committed). Today that is
+# jsQR, the QR decoder the check-in desk's camera uses in browsers without BarcodeDetector.
+ensure_web_vendor() {
+  local lock=tools/web-vendor/package-lock.json target=web/vendor/jsqr/jsQR.js
+  if [ -f "$target" ] && [ "$target" -nt "$lock" ]; then
+    return 0
+  fi
+  ensure_node
+  log "Fetching the web UI's third-party code (tools/web-vendor)"
+  (cd tools/web-vendor && npm ci --no-audit --no-fund --omit=dev >/dev/null)
+  mkdir -p web/vendor/jsqr
+  cp tools/web-vendor/node_modules/jsqr/dist/jsQR.js "$target.tmp"
+  cp tools/web-vendor/node_modules/jsqr/LICENSE web/vendor/jsqr/LICENSE
+  mv "$target.tmp" "$target"
 }
 
 # build DIR BUILD_TYPE [extra cmake args...]: configure (a no-op when nothing changed),
