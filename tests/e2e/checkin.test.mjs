@@ -10,6 +10,7 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { apiClient } from './helpers/api.mjs';
@@ -414,6 +415,11 @@ test('a desk at a session’s door admits the delegates enrolled in it and refus
 
 test('the camera reads a badge’s QR code (BarcodeDetector, or jsQR where the browser has none)', async (t) => {
   if (!available) return t.skip(SKIP_REASON);
+  // Headless Chromium on Linux has no BarcodeDetector: the desk uses jsQR, which deploy/test
+  // fetches into web/vendor/ (ensure_web_vendor in deploy/lib/common.sh).
+  if (!existsSync(join(REPO_ROOT, 'web/vendor/jsqr/jsQR.js'))) {
+    return t.skip('web/vendor/jsqr/jsQR.js is missing: run deploy/test (or ensure_web_vendor) first');
+  }
   const fatima = await delegate('Fatima Camera');
   const context = await newContext();
   assert.equal(await signIn(context, STAFF), 200);

@@ -4,7 +4,8 @@
 //
 // The browser's own BarcodeDetector reads the QR codes where it has one (Chromium on
 // Android, ChromeOS and macOS). Elsewhere (Chromium on Linux and Windows, Firefox) the
-// frames go to jsQR (web/vendor/jsqr, loaded by a <script> element only then: no bundler).
+// frames go to jsQR (web/vendor/jsqr/jsQR.js, fetched from the npm registry by
+// deploy/lib/common.sh, ensure_web_vendor; loaded by a <script> element only then: no bundler).
 // Without getUserMedia (no camera API, or a page not served over https) the desk offers no
 // camera; the scanner and the search still work.
 
