@@ -62,6 +62,7 @@ std::string_view page_alias(std::string_view path) {
     if (path == "/login") return "/login.html";
     if (path == "/admin") return "/admin.html";
     if (path == "/badges") return "/badges.html";
+    if (path == "/desk") return "/desk.html";
     return {};
 }
 
