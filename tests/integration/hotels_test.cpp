@@ -144,8 +144,9 @@ TEST_F(Hotels, OfManyDelegatesAskingAtOnceExactlyHeldGetRoomsAndACancelledRegist
     block = block_of(s);
     EXPECT_EQ(block["allotted"], held);
     EXPECT_EQ(block["waitlisted"], delegates - held - 1);
-    if (find_program("sqlite3"))
+    if (find_program("sqlite3")) {
         EXPECT_EQ(sql("SELECT count(*) FROM accommodation_nights WHERE status = 'allotted';"), std::to_string(held) + "\n");
+    }
 }
 
 TEST_F(Hotels, BadRequestsGetAClear4xxAndWriteNothing) {
@@ -169,7 +170,9 @@ TEST_F(Hotels, BadRequestsGetAClear4xxAndWriteNothing) {
     other[0] = other[0] == 'a' ? 'b' : 'a';
     EXPECT_TRUE(is_json_error(ask(other, s), "registration_not_found"));
     EXPECT_EQ(ask(other, s).status, 404);
-    if (have_sql) EXPECT_EQ(count(), before);
+    if (have_sql) {
+        EXPECT_EQ(count(), before);
+    }
 
     ASSERT_EQ(ask(ana, s).status, 201);
     const auto twice = ask(ana, s);
@@ -207,6 +210,43 @@ TEST_F(Hotels, OrganisersExportTheRoomingListAsCsvAndDelegatesCancelTheirRequest
               "allotted");
     EXPECT_TRUE(is_json_error(request(port(), "DELETE", "/api/registrations/" + ana + "/accommodation"),
                               "accommodation_not_found"));
+}
+
+TEST_F(Hotels, OrganiserChangesAreCheckedAndAudited) {
+    const auto s = set_up_hotel(1);
+    const auto base = "/api/events/" + std::to_string(s.event) + "/hotels/" + std::to_string(s.hotel);
+    const auto outside = post_json(port(), base + "/blocks",
+                                   {{"nights", {"2001-01-01"}}, {"room_type", "single"}, {"room_label", "Single room"},
+                                    {"held", 5}, {"rate_minor", 500000}, {"currency", "INR"}},
+                                   s.organiser);
+    EXPECT_EQ(outside.status, 422) << outside.body;
+    const auto again = post_json(port(), base + "/blocks",
+                                 {{"nights", {s.night}}, {"room_type", "double"}, {"room_label", "Double room"},
+                                  {"held", 5}, {"rate_minor", 500000}, {"currency", "INR"}},
+                                 s.organiser);
+    EXPECT_TRUE(is_json_error(again, "block_exists")) << again.body;
+    EXPECT_EQ(post_json(port(), base + "/blocks", {{"nights", {s.night}}, {"room_type", "single"}, {"room_label", "S"},
+                                                   {"held", 5}, {"rate_minor", 1}, {"currency", "rupees"}},
+                        s.organiser)
+                  .status,
+              422);
+    EXPECT_EQ(post_json(port(), base + "/blocks", {{"nights", {s.night}}}).status, 401);  // not signed in
+
+    ASSERT_EQ(ask(register_delegate("audit-ana"), s).status, 201);
+    const auto block = block_of(s);
+    const auto path = base + "/blocks/" + std::to_string(block["id"].get<long long>());
+    EXPECT_TRUE(is_json_error(send_json(port(), "PATCH", path, {{"held", 0}}, s.organiser), "held_below_allotted"));
+    const auto more = send_json(port(), "PATCH", path, {{"held", 4}, {"release_at", "2099-01-01T12:00"}}, s.organiser);
+    ASSERT_EQ(more.status, 200) << more.body;
+    EXPECT_EQ(parse_json(more.body)["block"]["remaining"], 3);
+    const auto renamed = send_json(port(), "PATCH", base, {{"name", "Taj Krishna Hyderabad"}}, s.organiser);
+    ASSERT_EQ(renamed.status, 200) << renamed.body;
+    EXPECT_EQ(parse_json(renamed.body)["hotel"]["name"], "Taj Krishna Hyderabad");
+    if (find_program("sqlite3")) {
+        EXPECT_EQ(sql("SELECT group_concat(action, ',') FROM (SELECT action FROM audit_log WHERE action LIKE 'hotel.%' "
+                      "OR action LIKE 'room_block.%' ORDER BY id);"),
+                  "hotel.create,room_block.create,room_block.update,hotel.update\n");
+    }
 }
 
 TEST_F(Hotels, RemainingRoomsArePushedLiveOnTheEventTopic) {
