@@ -4,6 +4,7 @@
 #include "api/registration_json.hpp"
 #include "domain/staff.hpp"
 #include "storage/checkin_store.hpp"
+#include "storage/hotel_store.hpp"
 #include "storage/registration_store.hpp"
 #include "util/log.hpp"
 
@@ -22,6 +23,12 @@ json seats_json(const storage::SeatCount& c) {
             {"seats_left", c.seats_left()}};
 }
 
+json rooms_json(const storage::RoomCount& c) {
+    return {{"event", c.event},     {"hotel", c.hotel},       {"block", c.block},
+            {"night", c.night},     {"room_type", c.room_type}, {"held", c.held},
+            {"allotted", c.allotted}, {"waitlisted", c.waitlisted}, {"remaining", c.remaining}};
+}
+
 }  // namespace
 
 LiveFeed::LiveFeed(storage::Database& db, live::Hub& hub, ResponseCache& cache) : db_(db), hub_(hub), cache_(cache) {}
@@ -35,6 +42,16 @@ void LiveFeed::on_commit(storage::Connection& conn, const storage::ChangeSet& ch
     for (const auto event_id : changes.events) publish_seats(conn, event_id);
     if (!changes.events.empty()) publish_registrations(conn, changes.events);
     for (const auto event_id : changes.checkins) publish_checkins(event_id);
+    if (!changes.room_blocks.empty()) publish_rooms(conn, changes.room_blocks);
+}
+
+void LiveFeed::publish_rooms(storage::Connection& conn, const std::set<domain::Id>& blocks) {
+    // A few rows read by primary key on the writer, like the seat counts.
+    for (const auto& count : storage::room_counts(conn, blocks, domain::now())) {
+        auto body = rooms_json(count);
+        body["type"] = "rooms";
+        hub_.publish(live::event_topic(count.event), std::move(body), "rooms:" + std::to_string(count.block));
+    }
 }
 
 void LiveFeed::publish_checkins(domain::Id event_id) {
@@ -152,8 +169,11 @@ void LiveFeed::snapshot(const live::Topic& topic, std::function<void(std::option
                     if (counts.empty()) return done(std::nullopt);
                     json seats = json::array();
                     for (const auto& c : counts) seats.push_back(seats_json(c));
+                    json rooms = json::array();
+                    for (const auto& c : storage::event_room_counts(conn, topic.id, domain::now())) rooms.push_back(rooms_json(c));
                     return done(json{{"type", "snapshot"},
                                      {"seats", std::move(seats)},
+                                     {"rooms", std::move(rooms)},
                                      {"schedule_version", storage::schedule_version(conn, topic.id).value_or(1)}});
                 }
                 case live::Topic::Kind::session: {

@@ -44,6 +44,8 @@ public:
 private:
     void publish_seats(storage::Connection& conn, domain::Id event_id);
     void publish_registrations(storage::Connection& conn, const std::set<domain::Id>& events);
+    // Hotel rooms left per block (hotel, night, room type) on event:<id>.
+    void publish_rooms(storage::Connection& conn, const std::set<domain::Id>& blocks);
     void publish_schedule_changes(storage::Connection& conn);
     // Check-in counters are read on a reader, at most one reading per event at a time (a
     // commit meanwhile asks for one more), so the writer never spends time on them.

@@ -4,6 +4,7 @@
 #include "api/checkin_handlers.hpp"
 #include "api/errors.hpp"
 #include "api/event_handlers.hpp"
+#include "api/hotel_handlers.hpp"
 #include "api/organiser_routes.hpp"
 #include "api/registration_handlers.hpp"
 #include "api/staff_handlers.hpp"
@@ -111,6 +112,7 @@ void add_routes(Router& router, Services& services) {
     add_staff_routes(router, services);
     add_organiser_routes(router, services);
     add_checkin_routes(router, services);
+    add_hotel_routes(router, services);
 
     router.set_fallback([&services](const Request& request, const RouteParams&, Responder respond) {
         if (const auto page = page_alias(request.path); !page.empty()) {

@@ -31,12 +31,14 @@ namespace congress::storage {
 struct ChangeSet {
     std::set<std::int64_t> events;    // events whose programme or counts changed
     std::set<std::int64_t> checkins;  // events whose check-ins changed
+    std::set<std::int64_t> room_blocks;  // hotel room blocks whose counts changed
 
     void merge(const ChangeSet& other) {
         events.insert(other.events.begin(), other.events.end());
         checkins.insert(other.checkins.begin(), other.checkins.end());
+        room_blocks.insert(other.room_blocks.begin(), other.room_blocks.end());
     }
-    bool empty() const { return events.empty() && checkins.empty(); }
+    bool empty() const { return events.empty() && checkins.empty() && room_blocks.empty(); }
 };
 
 struct DatabaseOptions {

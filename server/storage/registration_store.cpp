@@ -3,6 +3,7 @@
 #include <thread>
 
 #include "storage/event_repository.hpp"
+#include "storage/hotel_store.hpp"
 #include "util/random.hpp"
 
 namespace congress::storage {
@@ -411,6 +412,8 @@ RegistrationView cancel_registration(Connection& conn, ChangeSet& changes, const
             set_enrolment_status(conn, enrolment_id, RegistrationStatus::cancelled, now);
     }
     set_registration_status(conn, row.id, RegistrationStatus::cancelled, now);
+    // Its hotel room (or waiting-list place) goes to the next delegate waiting for it.
+    release_accommodation_of(conn, changes, row.id, now);
     for (const auto session_id : freed_sessions) promote_session_waitlist(conn, changes, session_id, now);
     if (row.status == RegistrationStatus::confirmed) promote_event_waitlist(conn, changes, row.event_id, now);
     changes.events.insert(row.event_id);

@@ -91,6 +91,18 @@ const std::vector<ExpectedRoute> expected_routes = {
     // A delegate's own badge.
     {"GET", "/api/registrations/{code}/badge", Access::registration_code},
     {"GET", "/api/registrations/{code}/badge.png", Access::registration_code},
+    // Official hotels (docs/hotels.md): rooms left are public, hotels and blocks the
+    // organisers', a delegate's request is theirs through the code.
+    {"GET", "/api/events/{id}/hotels", Access::public_read},
+    {"POST", "/api/events/{id}/hotels", Access::organiser},
+    {"PATCH", "/api/events/{id}/hotels/{hotel_id}", Access::organiser},
+    {"POST", "/api/events/{id}/hotels/{hotel_id}/blocks", Access::organiser},
+    {"PATCH", "/api/events/{id}/hotels/{hotel_id}/blocks/{block_id}", Access::organiser},
+    {"GET", "/api/events/{id}/hotels/{hotel_id}/rooming", Access::organiser},
+    {"GET", "/api/events/{id}/hotels/{hotel_id}/rooming.csv", Access::organiser},
+    {"POST", "/api/registrations/{code}/accommodation", Access::registration_code},
+    {"GET", "/api/registrations/{code}/accommodation", Access::registration_code},
+    {"DELETE", "/api/registrations/{code}/accommodation", Access::registration_code},
 };
 
 // The kinds of caller. "Event X" is the event every {id} names; "Y" is another event.
