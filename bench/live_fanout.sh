@@ -42,11 +42,10 @@
 #                                          moment the change is committed and the broadcast begins; or
 #                                          just before the trigger's POST is sent (adds Congress's
 #                                          durable commit and the HTTP answer queue to its figure)
-#   --busy-poll 0|1        BUSY_POLL       1 (default): once subscribed, the client polls its sockets
-#                                          without sleeping, so that no server send has to wake it up
-#                                          (a wake-up on a VM is an inter-processor interrupt charged
-#                                          to the sending server's system call); 0: it sleeps in
-#                                          epoll_wait between bursts. Both servers get the same client.
+#   --busy-poll 0|1        BUSY_POLL       1: once subscribed, the client polls its sockets without
+#                                          sleeping, so that no server send has to wake it up; 0
+#                                          (default): it sleeps in epoll_wait between bursts. Both
+#                                          servers get the same client. See bench/README.md.
 # Other environment: BENCH_BUILD_DIR (default build/bench), SETTLE (2: seconds the connections
 # stay idle before the RSS reading), DRAIN_TIMEOUT (10: seconds to wait after the last change
 # for every client to have it), TARGET_P99_MS (100), TARGET_RATIO (0.5), TARGET_KIB (16),
@@ -63,7 +62,7 @@ CONGRESS_BIN=${CONGRESS_BIN:-build/release/congress}
 CLIENTS=${CLIENTS:-10000}
 CHANGES=${CHANGES:-200}
 RATE=${RATE:-5}
-BUSY_POLL=${BUSY_POLL:-1}
+BUSY_POLL=${BUSY_POLL:-0}
 WARMUP=${WARMUP:-20}
 ROUNDS=${ROUNDS:-1}
 THREADS=${THREADS:-1}

@@ -223,6 +223,28 @@ test('the console tab counts check-ins live, per desk', async (t) => {
   assert.deepEqual(organiser.problems(), []);
 });
 
+test('the registrations table prints one badge, or the badges of the delegates listed', async (t) => {
+  if (!available) return t.skip(SKIP_REASON);
+  const { page } = organiser;
+  await page.goto(`/console/events/${event.id}#registrations`);
+  const ada = delegates[1];
+  const row = page.locator(`tr[data-registration-id="${ada.id}"]`);
+  await row.waitFor();
+  const one = row.getByRole('link', { name: `Print ${ada.name}'s badge` });
+  assert.equal(await one.getAttribute('href'), `/badges?event=${event.id}&registrations=${ada.id}`);
+  const listed = page.locator('.console-toolbar a[href^="/badges"]');
+  const href = await listed.getAttribute('href');
+  const ids = new URL(href, 'http://x').searchParams.get('registrations').split(',').map(Number);
+  assert.ok(ids.includes(ada.id), `${href} does not list ${ada.id}`);
+  // Following it gives a sheet with exactly those badges.
+  const sheet = await organiser.context.newPage();
+  await sheet.goto(href);
+  await sheet.locator('.badge').first().waitFor();
+  assert.equal(await sheet.locator('.badge').count(), ids.length);
+  await sheet.close();
+  assert.deepEqual(organiser.problems(), []);
+});
+
 test('a confirmed delegate shows and prints their own badge; a cancelled one has none', async (t) => {
   if (!available) return t.skip(SKIP_REASON);
   const context = await newContext({ viewport: { width: 390, height: 844 } });

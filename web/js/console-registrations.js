@@ -78,6 +78,9 @@ export function mountRegistrations(panel, ctx) {
   const table = h('div', { class: 'table-scroll' });
   const pager = h('nav', { class: 'console-pager', 'aria-label': t('console.reg.pages') });
   const exportRegistrations = h('a', { class: 'button button--secondary button--small', download: '' }, t('console.reg.exportRegistrations'));
+  // The badges of the confirmed delegates listed (this page of the current filters): filter
+  // by organisation or search, then print their badges together.
+  const printListed = h('a', { class: 'button button--secondary button--small', target: '_blank', rel: 'noopener', hidden: true }, '');
   const exportEnrolments = h('a', { class: 'button button--secondary button--small', download: '' }, t('console.reg.exportEnrolments'));
   const loadState = saveState();
 
@@ -94,7 +97,7 @@ export function mountRegistrations(panel, ctx) {
 
   panel.replaceChildren(
     filters,
-    h('p', { class: 'console-toolbar' }, exportRegistrations, ' ', exportEnrolments),
+    h('p', { class: 'console-toolbar' }, exportRegistrations, ' ', exportEnrolments, ' ', printListed),
     summary,
     loadState.el,
     table,
@@ -186,6 +189,10 @@ export function mountRegistrations(panel, ctx) {
     ].join(' ');
 
     const scope = state.scope === 'event' ? 'event' : 'session';
+    const confirmedIds = scope === 'event' ? page.registrations.filter((r) => r.status === 'confirmed').map((r) => r.id) : [];
+    printListed.hidden = confirmedIds.length === 0;
+    printListed.textContent = t('console.reg.printListed', { count: confirmedIds.length });
+    printListed.href = withQuery('/badges', { event: ctx.event.id, registrations: confirmedIds.join(',') });
     if (page.registrations.length === 0) {
       table.replaceChildren(h('p', { class: 'empty' }, t('console.reg.none')));
     } else {
@@ -254,6 +261,15 @@ export function mountRegistrations(panel, ctx) {
       b.addEventListener('click', handler);
       buttons.push(b, ' ');
     };
+    if (scope === 'event' && row.status === 'confirmed') {
+      const badge = h(
+        'a',
+        { class: 'button button--small button--secondary', target: '_blank', rel: 'noopener', href: withQuery('/badges', { event: ctx.event.id, registrations: row.id }) },
+        t('console.reg.badge'),
+      );
+      badge.setAttribute('aria-label', t('console.reg.badgeNamed', { name: row.name }));
+      buttons.push(badge, ' ');
+    }
     if (row.status === 'waitlisted') {
       button(t('console.reg.promote'), t('console.reg.promoteNamed', { name: row.name }), () => promoteDialog(row, scope));
     }
