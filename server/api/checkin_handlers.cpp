@@ -312,7 +312,7 @@ std::string token_of(const EventBadgeKey& key, domain::Id registration) {
 
 void attendees(Services& services, const Request& request, const RouteParams& params, Responder respond) {
     const auto event = organiser::event_id(params);
-    with_key(services, request, event, std::move(respond), [&services, request, event](BadgeKeys::Key key, Responder respond) {
+    with_key(services, request, event, std::move(respond), [&services, request, event](BadgeKeys::Key key, Responder reply) {
         organiser::read_then_respond(
             services, request,
             [key, event](Connection& conn) {
@@ -349,7 +349,7 @@ void attendees(Services& services, const Request& request, const RouteParams& pa
                     {"sessions", std::move(sessions)}};
                 return organiser::private_response(json_response(200, json_text(answer)));
             },
-            std::move(respond));
+            std::move(reply));
     });
 }
 
@@ -498,7 +498,7 @@ void list_badges(Services& services, const Request& request, const RouteParams& 
         throw FieldError("registrations", "Ask for ?registrations=12,13 or for ?unprinted=1.");
     const auto ids = id_list(wanted, "registrations", max_badges_per_sheet);
     with_key(services, request, event, std::move(respond),
-             [&services, request, event, ids, all_unprinted](BadgeKeys::Key key, Responder respond) {
+             [&services, request, event, ids, all_unprinted](BadgeKeys::Key key, Responder reply) {
                  organiser::read_then_respond(
                      services, request,
                      [key, event, ids, all_unprinted](Connection& conn) {
@@ -517,7 +517,7 @@ void list_badges(Services& services, const Request& request, const RouteParams& 
                                               {"truncated", rows.size() > max_badges_per_sheet}};
                          return organiser::private_response(json_response(200, json_text(answer)));
                      },
-                     std::move(respond));
+                     std::move(reply));
              });
 }
 
@@ -561,13 +561,13 @@ void own_badge(Services& services, const Request& request, std::string_view code
             return respond(error_of(std::current_exception(), request));
         }
         auto shared = std::make_shared<storage::RegistrationView>(std::move(*view));
-        with_key(services, request, shared->event.id, std::move(respond), [shared, png](BadgeKeys::Key key, Responder respond) {
+        with_key(services, request, shared->event.id, std::move(respond), [shared, png](BadgeKeys::Key key, Responder reply) {
             const auto& v = *shared;
             const auto token = token_of(*key, v.id);
             if (png) {
                 auto response = text_response(200, "image/png", badge::qr_png(token, 8));
                 response.set_header("Cache-Control", "no-store");
-                return respond(std::move(response));
+                return reply(std::move(response));
             }
             auto entry = badge_json(*key, storage::CheckinPerson{v.id, v.name, v.organisation, v.status});
             const auto& zone = v.event.timezone;
@@ -577,7 +577,7 @@ void own_badge(Services& services, const Request& request, std::string_view code
                               {"starts_at", domain::format_in_zone(v.event.starts_at, zone)},
                               {"ends_at", domain::format_in_zone(v.event.ends_at, zone)},
                               {"venue", v.event.venue ? json(v.event.venue->name) : json(nullptr)}};
-            respond(organiser::private_response(json_response(200, json_text({{"badge", std::move(entry)}}))));
+            reply(organiser::private_response(json_response(200, json_text({{"badge", std::move(entry)}}))));
         });
     });
 }

@@ -34,7 +34,7 @@ struct Services {
     // Mark the session cookie Secure even on plain HTTP (TLS ends at a proxy in front).
     bool secure_cookies = false;
     // The events' badge keys (check-in); add_routes makes it if unset.
-    std::shared_ptr<BadgeKeys> badge_keys;
+    std::shared_ptr<BadgeKeys> badge_keys{};
 };
 
 void add_routes(Router& router, Services& services);
