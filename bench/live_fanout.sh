@@ -37,6 +37,9 @@
 #   --no-pin               PIN=0           do not pin (PIN=1 forces pinning, default auto: pin
 #                                          when at least 2 cores are available)
 #   --node-only            NODE_ONLY=1     measure the node server alone (no congress binary needed)
+#   --unbatched            UNBATCHED=1     also run congress with --live-send-batch 0 (one send() per
+#                                          client instead of io_uring batches) in every round, as
+#                                          "unbatched", to show what the batching is worth
 #   --latency-from at|post LATENCY_FROM    where a change's latency starts (default at): the "at" the
 #                                          server stamps on the message when it publishes it, i.e. the
 #                                          moment the change is committed and the broadcast begins; or
@@ -72,6 +75,7 @@ SERVER_CPUS=${SERVER_CPUS:-}
 CLIENT_CPUS=${CLIENT_CPUS:-}
 PIN=${PIN:-auto}
 NODE_ONLY=${NODE_ONLY:-0}
+UNBATCHED=${UNBATCHED:-0}
 BENCH_BUILD_DIR=${BENCH_BUILD_DIR:-$ROOT/build/bench}
 SETTLE=${SETTLE:-2}
 DRAIN_TIMEOUT=${DRAIN_TIMEOUT:-10}
@@ -99,6 +103,7 @@ while (($#)); do
         --client-cpus) CLIENT_CPUS=$2; shift 2 ;;
         --no-pin) PIN=0; shift ;;
         --node-only) NODE_ONLY=1; shift ;;
+        --unbatched) UNBATCHED=1; shift ;;
         --latency-from) LATENCY_FROM=$2; shift 2 ;;
         --busy-poll) BUSY_POLL=$2; shift 2 ;;
         -h|--help) usage; exit 0 ;;
@@ -237,16 +242,18 @@ stop_server() {
     PIDS=("${keep[@]}")
 }
 
-# start_congress TAG [SOFT_NOFILE]: starts congress serve on the benchmark database, with that
-# soft open-file limit if given; sets SERVER_PID, SERVER_PORT.
+# start_congress TAG [SOFT_NOFILE [SEND_BATCH]]: starts congress serve on the benchmark database,
+# with that soft open-file limit if given (empty: unchanged) and --live-send-batch SEND_BATCH if
+# given; sets SERVER_PID, SERVER_PORT.
 start_congress() {
-    local tag=$1 nofile=${2:-}
+    local tag=$1 nofile=${2:-} batch=()
+    [[ -z ${3:-} ]] || batch=(--live-send-batch "$3")
     rm -f "$TMP/$tag.port"
     (
         [[ -z $nofile ]] || ulimit -Sn "$nofile" 2>/dev/null || true
         exec "${SERVER_PIN[@]}" "$CONGRESS_BIN" serve --db "$DB" --address 127.0.0.1 --port 0 \
             --port-file "$TMP/$tag.port" --web-root "$ROOT/web" --threads "$THREADS" \
-            --max-connections-per-address 0 --log-level warn
+            --max-connections-per-address 0 --log-level warn "${batch[@]}"
     ) >"$TMP/$tag.log" 2>&1 &
     SERVER_PID=$!
     PIDS+=("$SERVER_PID")
@@ -305,6 +312,9 @@ run_one() {
         label=congress
         status=$(live_status "$SERVER_PORT")
         [[ $status == 101 ]] || die "congress /live answered $status to an upgrade request"
+    elif [[ $who == unbatched ]]; then
+        start_congress "$tag" "" 0
+        label=unbatched
     else
         start_node "$tag"
         label=node
@@ -331,11 +341,15 @@ run_one() {
 field() { sed -n "s/^LIVE_RESULT .*\\b$2=\\([^ ]*\\).*/\\1/p" "$1"; }
 
 WHO=(congress node)
+[[ $UNBATCHED == 1 ]] && WHO=(congress unbatched node)
 [[ $NODE_ONLY == 1 ]] && WHO=(node)
 LOAD_BEFORE=$(uptime_load)
 for ((r = 1; r <= ROUNDS; r++)); do
     order=("${WHO[@]}")
-    if ((r % 2 == 0 && ${#WHO[@]} == 2)); then order=(node congress); fi
+    if ((r % 2 == 0 && ${#WHO[@]} >= 2)); then  # reversed in even rounds
+        order=()
+        for ((i = ${#WHO[@]} - 1; i >= 0; i--)); do order+=("${WHO[i]}"); done
+    fi
     for who in "${order[@]}"; do run_one "$who" "$r"; done
 done
 LOAD_AFTER=$(uptime_load)
@@ -439,16 +453,21 @@ detail() {  # detail LABEL OUTFILE
     printf '  %-9s %8s %8s %8s %8s %9s %21s %8s %9s\n' server clients changes "p50 ms" "p99 ms" "max ms" \
         delivered/expected skipped "KiB/conn"
     [[ $NODE_ONLY == 1 ]] || row congress "$C_OUT"
+    [[ $UNBATCHED != 1 ]] || row unbatched "$TMP/unbatched-${MED[unbatched]}.out"
     row "node ws" "$NODE_OUT"
     echo "  (KiB/conn = server RSS with all clients subscribed and idle - RSS before they connected, / clients)"
     echo
     [[ $NODE_ONLY == 1 ]] || detail congress "$C_OUT"
+    [[ $UNBATCHED != 1 ]] || detail unbatched "$TMP/unbatched-${MED[unbatched]}.out"
     detail "node ws" "$NODE_OUT"
     echo
     if [[ $NODE_ONLY == 1 ]]; then
         echo "  congress not run (--node-only): no targets checked"
     else
         echo "  congress p99 / node p99: $RATIO"
+        if [[ $UNBATCHED == 1 ]]; then
+            echo "  congress p99 / unbatched congress p99: $(awk -v a="$C_P99" -v b="$(field "$TMP/unbatched-${MED[unbatched]}.out" p99_us)" 'BEGIN { printf "%.3f", (b > 0 ? a / b : 0) }')"
+        fi
         echo "  target congress p99 < $TARGET_P99_MS ms: $P99_OK"
         echo "  target congress p99 <= $TARGET_RATIO x node p99: $RATIO_OK"
         echo "  target congress <= $TARGET_KIB KiB per idle connection: $KIB_OK"

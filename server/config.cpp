@@ -81,6 +81,11 @@ const std::vector<Option>& options() {
                  start = comma + 1;
              }
          }},
+        {"live-send-batch", "CONGRESS_LIVE_SEND_BATCH", "N",
+         "sockets per io_uring submission for a live broadcast (default 1024; 0: one send() each)",
+         [](Config& c, const std::string& v) {
+             c.live_send_batch = static_cast<unsigned>(parse_number("live-send-batch", v, 0, 4096));
+         }},
         {"max-connections-per-address", "CONGRESS_MAX_CONNECTIONS_PER_ADDRESS", "N",
          "open connections one client address may hold, /live included; 0 = no limit (default 1000; a venue's "
          "delegates may share one address)",

@@ -25,6 +25,7 @@ struct Config {
     std::size_t max_body_bytes = 1024 * 1024;
     int idle_timeout_seconds = 30;
     int live_idle_timeout_seconds = 60;
+    unsigned live_send_batch = 1024;  // see live::HubOptions::send_batch
     std::size_t max_connections_per_address = 1000;
     std::string tls_cert;
     std::string tls_key;

@@ -117,6 +117,7 @@ int serve_command(const Config& config) {
     api::ResponseCache cache;
     live::HubOptions hub_options;
     hub_options.delivery_thread = true;  // commits never wait for sockets
+    hub_options.send_batch = config.live_send_batch;
     live::Hub hub(hub_options);
     api::LiveFeed feed(db, hub, cache);
     // After each commit: drop cached reads first (a caller answered next must see its own

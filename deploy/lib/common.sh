@@ -5,7 +5,7 @@
 BUILD_PACKAGES=(
   g++ cmake ninja-build pkg-config ca-certificates tzdata
   libboost1.81-dev nlohmann-json3-dev libsqlite3-dev libssl-dev libhowardhinnant-date-dev
-  libqrencode-dev libpng-dev
+  libqrencode-dev libpng-dev liburing-dev
 )
 # What the test suites need on top: GoogleTest, the sqlite3 shell (used by tests to poke at
 # database files), a browser for the end-to-end tests, openssl (test certificates), zbar-tools

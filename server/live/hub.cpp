@@ -28,7 +28,10 @@ std::string now_rfc3339_ms() {
 }  // namespace
 
 Hub::Hub(HubOptions options) : options_(options), epoch_(util::random_code().substr(0, 12)) {
-    if (options_.delivery_thread) delivery_thread_ = std::thread([this] { deliver_loop(); });
+    if (options_.delivery_thread) {
+        batcher_ = SendBatcher::create(options_.send_batch);
+        delivery_thread_ = std::thread([this] { deliver_loop(); });
+    }
 }
 
 Hub::~Hub() {
@@ -49,10 +52,18 @@ void Hub::deliver_loop() {
         Delivery next = std::move(deliveries_.front());
         deliveries_.pop_front();
         lock.unlock();
-        for (const auto& receiver : next.receivers) receiver->deliver(next.message);
+        deliver(next);
         next.receivers.clear();  // the last reference to a closed session may go here
         lock.lock();
     }
+}
+
+void Hub::deliver(const Delivery& delivery) {
+    if (batcher_ && delivery.receivers.size() > 1) {
+        batcher_->deliver(delivery.message, delivery.receivers);
+        return;
+    }
+    for (const auto& receiver : delivery.receivers) receiver->deliver(delivery.message);
 }
 
 std::uint64_t Hub::publish(const std::string& topic, nlohmann::json body, std::string coalesce_key) {

@@ -19,6 +19,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "live/send_batch.hpp"
+
 namespace congress::live {
 
 struct Outgoing {
@@ -37,6 +39,17 @@ public:
     // Called outside the hub's lock: on the hub's delivery thread when it has one, else on
     // the publishing thread. A topic's messages are delivered in seq order.
     virtual void deliver(const Outgoing& message) = 0;
+
+    // For a batched broadcast (live/send_batch): the same as deliver(), except that when the
+    // whole frame could be sent to the socket at once, the subscriber returns the socket's
+    // descriptor instead, keeps its own lock, and the batcher sends message.frame on it and
+    // calls complete_send with what send() would have returned (bytes taken, or -errno),
+    // from the same thread. Returns -1 when deliver() has done everything already.
+    virtual int prepare_send(const Outgoing& message) {
+        deliver(message);
+        return -1;
+    }
+    virtual void complete_send(const Outgoing& /*message*/, long /*result*/) {}
 };
 
 struct HubOptions {
@@ -44,6 +57,9 @@ struct HubOptions {
     // Deliver on a thread of the hub's own, so that publish() returns at once (the database
     // writer publishes after each commit and must not wait for thousands of sockets).
     bool delivery_thread = false;
+    // With a delivery thread: send each broadcast's frames through io_uring, up to this many
+    // sockets per system call (live/send_batch). 0 sends with one send() per client.
+    unsigned send_batch = 1024;
 };
 
 class Hub {
@@ -84,6 +100,7 @@ private:
         std::vector<std::shared_ptr<Subscriber>> receivers;
     };
     void deliver_loop();
+    void deliver(const Delivery& delivery);
 
     HubOptions options_;
     std::string epoch_;
@@ -95,6 +112,7 @@ private:
     std::condition_variable delivery_ready_;
     std::deque<Delivery> deliveries_;
     bool stopping_ = false;
+    std::unique_ptr<SendBatcher> batcher_;  // only used on the delivery thread
     std::thread delivery_thread_;
 };
 

@@ -1,5 +1,7 @@
 #include "net/ws_session.hpp"
 
+#include <cerrno>
+
 #include <boost/asio/post.hpp>
 #include <boost/beast/core/bind_handler.hpp>
 #include <nlohmann/json.hpp>
@@ -251,18 +253,45 @@ void WsSession::deliver(const live::Outgoing& message) {
     on_published(lock, message);
 }
 
+int WsSession::prepare_send(const live::Outgoing& message) {
+    Lock lock(mutex_);
+    if (!accepts(lock, message)) return -1;
+    // The batcher may send only what try_send() would send now: the whole frame, first in
+    // line. Anything else takes the ordinary way.
+    const int fd = queue_.empty() && socket_open_ && !closing_ ? transport_->send_descriptor() : -1;
+    if (fd < 0) {
+        send_shared(lock, message.frame, message.coalesce_key);
+        return -1;
+    }
+    // Held until complete_send: nothing else may write to, or close, the socket meanwhile.
+    lock.release();
+    return fd;
+}
+
+void WsSession::complete_send(const live::Outgoing& message, long result) {
+    Lock lock(mutex_, std::adopt_lock);
+    ssize_t n = result;
+    if (result == -EAGAIN || result == -EWOULDBLOCK || result == -EINTR) n = 0;  // the socket is full
+    if (n < 0) send_failed(lock);
+    sent_shared(lock, message.frame, message.coalesce_key, n);
+}
+
 void WsSession::on_published(const Lock& lock, const live::Outgoing& message) {
-    if (closing_) return;
+    if (accepts(lock, message)) send_shared(lock, message.frame, message.coalesce_key);
+}
+
+bool WsSession::accepts(const Lock&, const live::Outgoing& message) {
+    if (closing_) return false;
     const auto it = subscriptions_.find(message.topic);
-    if (it == subscriptions_.end()) return;
+    if (it == subscriptions_.end()) return false;
     auto& sub = it->second;
     if (sub.awaiting_snapshot) {
         sub.held.push_back(message);
-        return;
+        return false;
     }
-    if (message.seq <= sub.last_seq) return;  // already sent (resync overlap)
+    if (message.seq <= sub.last_seq) return false;  // already sent (resync overlap)
     sub.last_seq = message.seq;
-    send_shared(lock, message.frame, message.coalesce_key);
+    return true;
 }
 
 void WsSession::send_json(const Lock& lock, const json& message) {
@@ -279,27 +308,35 @@ void WsSession::send_error(const Lock& lock, const std::string& code, const std:
 ssize_t WsSession::try_send(const Lock& lock, const std::string& bytes) {
     const ssize_t n = transport_->try_send(bytes.data(), bytes.size());
     if (n >= 0) return n;
+    send_failed(lock);
+    return -1;
+}
+
+void WsSession::send_failed(const Lock& lock) {
     // The connection is broken; reading will find out and close the socket.
     closing_ = true;
     close_sent_ = true;
     unsubscribe_all(lock);
-    return -1;
 }
 
 void WsSession::send_shared(const Lock& lock, const std::shared_ptr<const std::string>& bytes, const std::string& coalesce_key) {
     // The common case for a broadcast: nothing waits, and the socket takes the whole frame
     // with one non-blocking send(), straight from the hub's delivery thread.
     if (queue_.empty() && socket_open_ && !closing_) {
-        const ssize_t n = try_send(lock, *bytes);
-        if (n < 0 || static_cast<std::size_t>(n) == bytes->size()) return;
-        Frame rest(bytes, coalesce_key);
-        rest.sent = static_cast<std::size_t>(n);
-        queue_.push_back(std::move(rest));
-        writing_ = true;
-        asio::post(transport_->executor(), [self = shared_from_this()] { self->do_write(); });
+        sent_shared(lock, bytes, coalesce_key, try_send(lock, *bytes));
         return;
     }
     send_frame(lock, Frame(bytes, coalesce_key));
+}
+
+void WsSession::sent_shared(const Lock&, const std::shared_ptr<const std::string>& bytes,
+                            const std::string& coalesce_key, ssize_t n) {
+    if (n < 0 || static_cast<std::size_t>(n) == bytes->size()) return;
+    Frame rest(bytes, coalesce_key);
+    rest.sent = static_cast<std::size_t>(n);
+    queue_.push_back(std::move(rest));
+    writing_ = true;
+    asio::post(transport_->executor(), [self = shared_from_this()] { self->do_write(); });
 }
 
 void WsSession::send_frame(const Lock& lock, Frame frame, bool control) {

@@ -38,6 +38,10 @@ public:
     void start(WsTransport::Upgrade&& upgrade);
 
     void deliver(const live::Outgoing& message) override;  // any thread
+    // The hub's batched broadcast: see live::Subscriber. complete_send releases the lock
+    // that a prepare_send returning a descriptor kept.
+    int prepare_send(const live::Outgoing& message) override;
+    void complete_send(const live::Outgoing& message, long result) override;
     void shutdown() override;                              // any thread
 
 private:
@@ -74,6 +78,9 @@ private:
 
     // Any thread, with mutex_ held.
     void on_published(const Lock& lock, const live::Outgoing& message);
+    // Whether `message` is for this client now (subscribed, snapshot sent, not yet sent);
+    // holds it back while the topic's snapshot is being read.
+    bool accepts(const Lock& lock, const live::Outgoing& message);
     void send_json(const Lock& lock, const nlohmann::json& message);
     void send_error(const Lock& lock, const std::string& code, const std::string& message, const std::string& topic = {});
     void send_frame(const Lock& lock, Frame frame, bool control = false);
@@ -82,6 +89,12 @@ private:
     // One non-blocking send() of what is not yet sent of `bytes`; returns the bytes taken, or
     // -1 if the connection is broken (then it is marked closing).
     ssize_t try_send(const Lock& lock, const std::string& bytes);
+    // After `n` bytes of a shared frame went out with nothing queued before it (n < 0: the
+    // connection is broken): queue the rest, if any, for the strand to write.
+    void sent_shared(const Lock& lock, const std::shared_ptr<const std::string>& bytes, const std::string& coalesce_key,
+                     ssize_t n);
+    // Marks the connection broken: nothing more is sent, reading will find out and close it.
+    void send_failed(const Lock& lock);
     void close_with(const Lock& lock, std::uint16_t code, std::string_view reason);
     void unsubscribe_all(const Lock& lock);
 

@@ -85,6 +85,8 @@ public:
         return -1;
     }
 
+    int send_descriptor() override { return socket_.is_open() ? socket_.native_handle() : -1; }
+
     void write_some(const char* data, std::size_t size, std::function<void(beast::error_code, std::size_t)> done) override {
         socket_.async_write_some(asio::buffer(data, size), std::move(done));
     }
