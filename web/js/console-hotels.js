@@ -193,9 +193,7 @@ export function mountHotels(panel, { event, base, feedback }) {
 
   function render() {
     if (!hotels) return;
-    body.replaceChildren(
-      hotels.length ? hotels.map(hotelSection) : h('p', { class: 'empty', id: 'no-hotels' }, t('hotels.console.none')),
-    );
+    body.replaceChildren(...(hotels.length ? hotels.map(hotelSection) : [h('p', { class: 'empty', id: 'no-hotels' }, t('hotels.console.none'))]));
     for (const id of rooming.keys()) {
       const hotel = hotels.find((x) => x.id === id);
       if (hotel) loadRooming(hotel, { quiet: true });
@@ -228,7 +226,7 @@ export function mountHotels(panel, { event, base, feedback }) {
     try {
       const { rooming: rows } = await get(`${hotelUrl(hotel)}/rooming`);
       rooming.set(hotel.id, true);
-      slot()?.replaceChildren(roomingTable(hotel, rows));
+      slot()?.replaceChildren(...roomingTable(hotel, rows));
       if (!quiet) slot()?.querySelector('h4')?.focus();
     } catch (err) {
       slot()?.replaceChildren(h('p', { class: 'status status--error' }, errorMessage(err)));

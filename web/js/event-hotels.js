@@ -21,15 +21,12 @@ export function mountEventHotels(section, event) {
   function render() {
     section.hidden = !hotels || hotels.length === 0;
     if (section.hidden) return;
+    const leave = nights ? formatNight(addNights(nights.last, 1)) : '';
     section.replaceChildren(
       h('h2', { id: 'hotels-heading' }, t('hotels.heading')),
       nights
-        ? h(
-            'p',
-            { class: 'note' },
-            t('hotels.nightsNote', { first: formatNight(nights.first), last: formatNight(nights.last), leave: formatNight(addNights(nights.last, 1)) }),
-          )
-        : null,
+        ? h('p', { class: 'note' }, t('hotels.nightsNote', { first: formatNight(nights.first), last: formatNight(nights.last), leave }))
+        : '',
       h('p', { class: 'note' }, t('hotels.howToAsk')),
       h(
         'ul',
