@@ -577,6 +577,7 @@ export default {
   'hotels.invalid.leave': 'Choose a departure date after your arrival, {leave} at the latest.',
   'hotels.invalid.tooLong': 'At most {count} nights.',
   'hotels.invalid.noBlock': '{hotel} holds no “{room}” rooms on the night of {night}.',
+  'hotels.invalid.released': 'The rooms of {hotel} for the night of {night} have gone back to the hotel: please book with the hotel directly.',
   'hotels.invalid.sharing': 'At most {count} characters, on one line.',
   'hotels.refused.accommodation_exists': 'You already have a room or a place on a waiting list: cancel it first to ask for another.',
   'hotels.refused.accommodation_not_found': 'You have no room request to cancel.',

@@ -575,6 +575,7 @@ export default {
   'hotels.invalid.leave': 'Elija una fecha de salida posterior a la llegada, como muy tarde el {leave}.',
   'hotels.invalid.tooLong': 'Como máximo {count} noches.',
   'hotels.invalid.noBlock': '{hotel} no reserva habitaciones «{room}» la noche del {night}.',
+  'hotels.invalid.released': 'Las habitaciones de {hotel} para la noche del {night} han vuelto al hotel: reserve directamente con el hotel.',
   'hotels.invalid.sharing': 'Como máximo {count} caracteres, en una línea.',
   'hotels.refused.accommodation_exists': 'Ya tiene una habitación o un puesto en lista de espera: cancélelo antes de pedir otra.',
   'hotels.refused.accommodation_not_found': 'No tiene ninguna solicitud de habitación que cancelar.',

@@ -578,6 +578,7 @@ export default {
   'hotels.invalid.leave': 'Choisissez une date de départ après votre arrivée, au plus tard le {leave}.',
   'hotels.invalid.tooLong': '{count} nuits au plus.',
   'hotels.invalid.noBlock': '{hotel} ne réserve pas de chambres « {room} » la nuit du {night}.',
+  'hotels.invalid.released': 'Les chambres de {hotel} pour la nuit du {night} sont retournées à l’hôtel : réservez directement auprès de l’hôtel.',
   'hotels.invalid.sharing': '{count} caractères au plus, sur une ligne.',
   'hotels.refused.accommodation_exists': 'Vous avez déjà une chambre ou une place en liste d’attente : annulez-la d’abord pour en demander une autre.',
   'hotels.refused.accommodation_not_found': 'Vous n’avez aucune demande de chambre à annuler.',

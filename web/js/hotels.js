@@ -95,7 +95,8 @@ export function applyRoomCounts(hotels, counts) {
     const fields = ['held', 'allotted', 'waitlisted', 'remaining'];
     if (fields.every((f) => c[f] === undefined || block[f] === c[f])) continue;
     for (const f of fields) if (c[f] !== undefined) block[f] = c[f];
-    if (c.remaining > 0) block.released = false;
+    // Rooms held but not allotted that are not left: the release date has passed.
+    block.released = block.remaining === 0 && block.held > block.allotted;
     changed.push(block);
   }
   return { changed, unknown };

@@ -65,9 +65,12 @@ export function checkRequest(values, hotels, span) {
   if (hotel && known && !errors.check_in && !errors.check_out) {
     const blocks = blocksOf(hotel, type);
     const missing = nights.find((n) => !blocks.has(n));
+    const released = nights.find((n) => blocks.get(n)?.released);
     if (missing) {
       const label = hotel.room_types.find((r) => r.room_type === type)?.room_label ?? type;
       errors.check_in = t('hotels.invalid.noBlock', { hotel: hotel.name, room: label, night: formatNight(missing) });
+    } else if (released) {
+      errors.check_in = t('hotels.invalid.released', { hotel: hotel.name, night: formatNight(released) });
     }
   }
   const sharing = String(values.sharing_with ?? '').trim();
