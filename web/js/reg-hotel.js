@@ -210,7 +210,7 @@ export function mountHotel(section, { code, registration }) {
       h(
         'div',
         { class: `card my-room my-room--${a.status}`, dataset: { status: a.status } },
-        h('h3', {}, t('hotels.reg.yourRoom')),
+        h('h3', { id: 'my-room-heading', tabindex: '-1' }, t('hotels.reg.yourRoom')),
         h(
           'dl',
           { class: 'facts' },
@@ -428,7 +428,7 @@ export function mountHotel(section, { code, registration }) {
           ? t('hotels.reg.allotted', { hotel: accommodation.hotel?.name ?? '' })
           : t('hotels.reg.waitlisted', { hotel: accommodation.hotel?.name ?? '', position: accommodation.waitlist_position ?? '?' }),
       );
-      document.getElementById('my-room-status')?.focus?.();
+      document.getElementById('my-room-heading')?.focus();
       flash(mine.firstElementChild);
     } catch (err) {
       if (!isRetryable(err)) state.key = null;
