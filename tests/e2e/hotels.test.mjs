@@ -273,6 +273,17 @@ test('the organiser adds a hotel and its rooms in the console and downloads the 
   assert.equal(asked.status, 201, JSON.stringify(asked.body));
   await waitForText(rows.first().locator('[data-count="allotted"]'), /^1$/, 'the console counting the room live');
   await assertNotReloaded(page);
+  // One more room on the first night: the block's own form, prefilled.
+  await rows.first().getByRole('button', { name: /^Edit the “Single room” rooms of / }).click();
+  dialog = page.getByRole('dialog');
+  assert.equal(await dialog.getByLabel('Rate per room and night').inputValue(), '5000.00');
+  await dialog.getByLabel('Rooms held per night').fill('4');
+  await dialog.getByRole('button', { name: 'Save' }).click();
+  await dialog.waitFor({ state: 'detached' });
+  await waitForText(section.locator('table.hotel-blocks tbody tr').first().locator('[data-count="remaining"]'), /^3$/, 'the block saved');
+  const saved = (await client.api('GET', `/api/events/${event.id}/hotels`)).body.hotels.find((x) => x.id === hotel.id);
+  assert.deepEqual([saved.blocks[0].held, saved.blocks[0].rate_minor, saved.blocks[0].release_at], [4, 500000, null]);
+
   await section.getByRole('button', { name: 'Rooming list: Hotel Marigold' }).click();
   await waitForText(section.locator('table.rooming-list tbody tr').first(), /Eve Rooming/, 'the rooming list');
 
