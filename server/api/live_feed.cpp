@@ -1,9 +1,11 @@
 #include "api/live_feed.hpp"
 
 #include "api/checkin_json.hpp"
+#include "api/hotel_json.hpp"
 #include "api/registration_json.hpp"
 #include "domain/staff.hpp"
 #include "storage/checkin_store.hpp"
+#include "storage/event_repository.hpp"
 #include "storage/hotel_store.hpp"
 #include "storage/registration_store.hpp"
 #include "util/log.hpp"
@@ -29,6 +31,14 @@ json rooms_json(const storage::RoomCount& c) {
             {"allotted", c.allotted}, {"waitlisted", c.waitlisted}, {"remaining", c.remaining}};
 }
 
+// The delegate's active request as the accommodation routes show it, or null.
+json accommodation_of(storage::Connection& conn, const std::string& code) {
+    const auto view = storage::load_accommodation(conn, code);
+    if (!view) return nullptr;
+    const auto event = storage::load_event(conn, view->event_id);
+    return accommodation_json(*view, event ? event->timezone : std::string("UTC"));
+}
+
 }  // namespace
 
 LiveFeed::LiveFeed(storage::Database& db, live::Hub& hub, ResponseCache& cache) : db_(db), hub_(hub), cache_(cache) {}
@@ -42,15 +52,53 @@ void LiveFeed::on_commit(storage::Connection& conn, const storage::ChangeSet& ch
     for (const auto event_id : changes.events) publish_seats(conn, event_id);
     if (!changes.events.empty()) publish_registrations(conn, changes.events);
     for (const auto event_id : changes.checkins) publish_checkins(event_id);
-    if (!changes.room_blocks.empty()) publish_rooms(conn, changes.room_blocks);
+    if (!changes.room_blocks.empty()) publish_accommodations(conn, publish_rooms(conn, changes.room_blocks));
 }
 
-void LiveFeed::publish_rooms(storage::Connection& conn, const std::set<domain::Id>& blocks) {
+std::set<domain::Id> LiveFeed::publish_rooms(storage::Connection& conn, const std::set<domain::Id>& blocks) {
     // A few rows read by primary key on the writer, like the seat counts.
+    std::set<domain::Id> events;
     for (const auto& count : storage::room_counts(conn, blocks, domain::now())) {
+        events.insert(count.event);
         auto body = rooms_json(count);
         body["type"] = "rooms";
         hub_.publish(live::event_topic(count.event), std::move(body), "rooms:" + std::to_string(count.block));
+    }
+    return events;
+}
+
+void LiveFeed::publish_accommodations(storage::Connection& conn, const std::set<domain::Id>& events) {
+    // As for registrations: only the pages open on a delegate's registration. Rooms freed on
+    // one block can promote, or move up, any request waiting on it, so every watched
+    // registration of the event is looked at; one that did not change is not sent again.
+    for (const auto& topic : hub_.subscribed_topics("registration:")) {
+        const auto code = topic.substr(std::string_view("registration:").size());
+        json accommodation;
+        try {
+            std::optional<domain::Id> event;
+            {
+                std::lock_guard lock(mutex_);
+                if (const auto known = registration_events_.find(code); known != registration_events_.end())
+                    event = known->second;
+            }
+            if (!event) {
+                const auto view = storage::load_registration(conn, code);
+                if (!view) continue;
+                event = view->event.id;
+            }
+            if (!events.count(*event)) continue;
+            accommodation = accommodation_of(conn, code);
+            std::lock_guard lock(mutex_);
+            registration_events_[code] = *event;
+            auto& last = last_accommodation_[code];
+            auto dumped = accommodation.dump();
+            if (last == dumped) continue;
+            last = std::move(dumped);
+        } catch (const domain::NotFound&) {
+            continue;
+        }
+        hub_.publish(topic, {{"type", "accommodation"}, {"accommodation", std::move(accommodation)}},
+                     "accommodation:" + code);
     }
 }
 
@@ -185,12 +233,16 @@ void LiveFeed::snapshot(const live::Topic& topic, std::function<void(std::option
                     const auto view = storage::load_registration(conn, topic.code);
                     if (!view) return done(std::nullopt);
                     auto text = registration_json(*view);
+                    auto accommodation = accommodation_of(conn, topic.code);
                     {
                         std::lock_guard lock(mutex_);
                         registration_events_[topic.code] = view->event.id;
                         last_registration_[topic.code] = text.dump();
+                        last_accommodation_[topic.code] = accommodation.dump();
                     }
-                    return done(json{{"type", "snapshot"}, {"registration", std::move(text)}});
+                    return done(json{{"type", "snapshot"},
+                                     {"registration", std::move(text)},
+                                     {"accommodation", std::move(accommodation)}});
                 }
                 case live::Topic::Kind::checkin: break;  // handled above
             }

@@ -44,8 +44,12 @@ public:
 private:
     void publish_seats(storage::Connection& conn, domain::Id event_id);
     void publish_registrations(storage::Connection& conn, const std::set<domain::Id>& events);
-    // Hotel rooms left per block (hotel, night, room type) on event:<id>.
-    void publish_rooms(storage::Connection& conn, const std::set<domain::Id>& blocks);
+    // Hotel rooms left per block (hotel, night, room type) on event:<id>; returns the events
+    // whose blocks moved.
+    std::set<domain::Id> publish_rooms(storage::Connection& conn, const std::set<domain::Id>& blocks);
+    // A watched delegate's accommodation request (allotted, promoted, position moved,
+    // cancelled) on registration:<code>, for the events whose room blocks moved.
+    void publish_accommodations(storage::Connection& conn, const std::set<domain::Id>& events);
     void publish_schedule_changes(storage::Connection& conn);
     // Check-in counters are read on a reader, at most one reading per event at a time (a
     // commit meanwhile asks for one more), so the writer never spends time on them.
@@ -63,6 +67,7 @@ private:
     std::map<std::pair<domain::Id, domain::Id>, storage::SeatCount> last_seats_;  // (event, session or 0)
     std::unordered_map<std::string, std::string> last_registration_;             // code -> last text sent
     std::unordered_map<std::string, domain::Id> registration_events_;            // code -> event
+    std::unordered_map<std::string, std::string> last_accommodation_;            // code -> last text sent
     domain::Id last_schedule_change_ = 0;
     std::map<domain::Id, int> checkin_reads_;  // event -> 1 reading, 2 reading and another wanted
     Authenticator authenticator_;

@@ -1,7 +1,8 @@
 // Official hotels end to end (docs/hotels.md): the real binary, an organiser made with
 // `congress user add` who sets up a hotel and a room block over HTTP, delegates who ask for the
 // last rooms all at once, a cancelled registration whose room goes to the next in line, bad
-// requests that write nothing, the rooming list as CSV, and the remaining rooms pushed live.
+// requests that write nothing, the rooming list as CSV, the remaining rooms pushed live, a
+// waiting delegate told live of the room that came free, and the release date.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -94,6 +95,17 @@ protected:
     }
 
     static std::string sql(const std::string& query) { return run_sql(server().db_path(), query); }
+
+    // The next message of this type on the client's socket (others are skipped), or null.
+    static json next_of_type(WsClient& client, const std::string& type, int tries = 20) {
+        for (int i = 0; i < tries; ++i) {
+            const auto message = client.receive();
+            if (!message.is_text()) return nullptr;
+            auto body = parse_json(message.data);
+            if (body.is_object() && body.value("type", "") == type) return body;
+        }
+        return nullptr;
+    }
 };
 
 TEST_F(Hotels, OfManyDelegatesAskingAtOnceExactlyHeldGetRoomsAndACancelledRegistrationFreesOne) {
@@ -243,8 +255,11 @@ TEST_F(Hotels, OrganiserChangesAreCheckedAndAudited) {
     ASSERT_EQ(renamed.status, 200) << renamed.body;
     EXPECT_EQ(parse_json(renamed.body)["hotel"]["name"], "Taj Krishna Hyderabad");
     if (find_program("sqlite3")) {
-        EXPECT_EQ(sql("SELECT group_concat(action, ',') FROM (SELECT action FROM audit_log WHERE action LIKE 'hotel.%' "
-                      "OR action LIKE 'room_block.%' ORDER BY id);"),
+        // This hotel's entries only: the other tests share the server.
+        const auto hotel = std::to_string(s.hotel);
+        EXPECT_EQ(sql("SELECT group_concat(action, ',') FROM (SELECT action FROM audit_log WHERE (entity_type = 'hotel' "
+                      "AND entity_id = " + hotel + ") OR (entity_type = 'room_block' AND entity_id IN (SELECT id FROM "
+                      "room_blocks WHERE hotel_id = " + hotel + ")) ORDER BY id);"),
                   "hotel.create,room_block.create,room_block.update,hotel.update\n");
     }
 }
@@ -276,6 +291,90 @@ TEST_F(Hotels, RemainingRoomsArePushedLiveOnTheEventTopic) {
     EXPECT_EQ(pushed["held"], 2);
     EXPECT_EQ(pushed["allotted"], 1);
     EXPECT_EQ(pushed["remaining"], 1);
+}
+
+TEST_F(Hotels, AWaitingDelegateIsToldLiveWhenACancellationGivesThemTheRoom) {
+    const auto s = set_up_hotel(1);
+    const auto ana = register_delegate("promo-ana");
+    const auto ben = register_delegate("promo-ben");
+    ASSERT_EQ(ask(ana, s).status, 201);
+    const auto waiting = ask(ben, s);
+    ASSERT_EQ(waiting.status, 201) << waiting.body;
+    ASSERT_EQ(parse_json(waiting.body)["accommodation"]["status"], "waitlisted");
+
+    // Ben's "my registration" page follows his topic; its snapshot carries his request.
+    WsClient ben_page(port());
+    ASSERT_TRUE(ben_page.open()) << ben_page.error();
+    const auto topic = "registration:" + ben;
+    ben_page.send_text(json{{"type", "subscribe"}, {"topic", topic}}.dump());
+    auto snapshot = next_of_type(ben_page, "snapshot");
+    ASSERT_TRUE(snapshot.is_object()) << "no snapshot";
+    ASSERT_TRUE(snapshot["accommodation"].is_object()) << snapshot.dump();
+    EXPECT_EQ(snapshot["accommodation"]["status"], "waitlisted");
+    EXPECT_EQ(snapshot["accommodation"]["waitlist_position"], 1);
+    EXPECT_EQ(snapshot["registration"]["status"], "confirmed");  // the existing field, unchanged
+
+    // Ana cancels her registration: her room goes to Ben, and his page hears of it.
+    ASSERT_EQ(request(port(), "DELETE", "/api/registrations/" + ana).status, 200);
+    auto pushed = next_of_type(ben_page, "accommodation");
+    ASSERT_TRUE(pushed.is_object()) << "the promotion was not pushed to the delegate";
+    EXPECT_EQ(pushed["topic"], topic);
+    EXPECT_GT(pushed["seq"].get<long long>(), snapshot["seq"].get<long long>());
+    ASSERT_TRUE(pushed["accommodation"].is_object()) << pushed.dump();
+    EXPECT_EQ(pushed["accommodation"]["status"], "allotted") << pushed.dump();
+    EXPECT_TRUE(pushed["accommodation"]["waitlist_position"].is_null()) << pushed.dump();
+    EXPECT_EQ(pushed["accommodation"]["hotel"]["id"], s.hotel);
+    EXPECT_EQ(pushed["accommodation"]["nights"], json::array({s.night}));
+
+    // His own cancellation is pushed too: no request any more.
+    ASSERT_EQ(request(port(), "DELETE", "/api/registrations/" + ben + "/accommodation").status, 200);
+    auto gone = next_of_type(ben_page, "accommodation");
+    ASSERT_TRUE(gone.is_object()) << "the cancellation was not pushed";
+    EXPECT_TRUE(gone["accommodation"].is_null()) << gone.dump();
+}
+
+TEST_F(Hotels, TheReleaseDateReturnsTheUnallottedRoomsToTheHotel) {
+    const auto s = set_up_hotel(3);
+    ASSERT_EQ(ask(register_delegate("release-ana"), s).status, 201);
+    const auto base = "/api/events/" + std::to_string(s.event) + "/hotels/" + std::to_string(s.hotel);
+    auto block = block_of(s);
+    ASSERT_EQ(block["remaining"], 2);
+    WsClient watcher(port());
+    ASSERT_TRUE(watcher.open()) << watcher.error();
+    watcher.send_text(json{{"type", "subscribe"}, {"topic", "event:" + std::to_string(s.event)}}.dump());
+    ASSERT_TRUE(next_of_type(watcher, "snapshot").is_object());
+
+    // The organiser sets a release date already past (in the event's zone).
+    const auto path = base + "/blocks/" + std::to_string(block["id"].get<long long>());
+    auto released = send_json(port(), "PATCH", path, {{"release_at", "2014-01-01T00:00"}}, s.organiser);
+    ASSERT_EQ(released.status, 200) << released.body;
+    EXPECT_EQ(parse_json(released.body)["block"]["released"], true);
+    EXPECT_EQ(parse_json(released.body)["block"]["remaining"], 0);
+
+    auto after = block_of(s);
+    EXPECT_EQ(after["held"], 3);
+    EXPECT_EQ(after["allotted"], 1) << "a room already allotted stays allotted";
+    EXPECT_EQ(after["remaining"], 0) << "the two unallotted rooms are the hotel's again";
+    EXPECT_EQ(after["released"], true);
+    auto pushed = next_of_type(watcher, "rooms");
+    ASSERT_TRUE(pushed.is_object()) << "the release was not pushed";
+    EXPECT_EQ(pushed["block"], block["id"]);
+    EXPECT_EQ(pushed["remaining"], 0);
+
+    // Nobody gets one of them now, and nothing is written.
+    const auto count = [] { return sql("SELECT count(*) FROM accommodation_requests;"); };
+    const bool have_sql = find_program("sqlite3").has_value();
+    const auto before = have_sql ? count() : std::string();
+    auto late = ask(register_delegate("release-ben"), s);
+    EXPECT_EQ(late.status, 409) << late.body;
+    EXPECT_TRUE(is_json_error(late, "rooms_released")) << late.body;
+    if (have_sql) {
+        EXPECT_EQ(count(), before);
+    }
+    // Moving the release date later gives the rooms back to the block.
+    auto reopened = send_json(port(), "PATCH", path, {{"release_at", nullptr}}, s.organiser);
+    ASSERT_EQ(reopened.status, 200) << reopened.body;
+    EXPECT_EQ(parse_json(reopened.body)["block"]["remaining"], 2);
 }
 
 }  // namespace

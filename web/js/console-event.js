@@ -18,6 +18,7 @@ import { renderProgramme, updateCounts, countsText } from './console-programme.j
 import { mountRegistrations } from './console-registrations.js';
 import { mountActivity } from './console-activity.js';
 import { mountCheckin } from './console-checkin.js';
+import { mountHotels } from './console-hotels.js';
 
 const LIVE_REFRESH_MS = 800;
 
@@ -160,6 +161,7 @@ async function main() {
     });
     state.activity = mountActivity(document.getElementById('panel-activity'), { base: base() });
     state.checkin = mountCheckin(document.getElementById('panel-checkin'), { eventId: event.id });
+    state.hotels = mountHotels(document.getElementById('panel-hotels'), { event, base: base(), feedback });
     document.getElementById('console-event').hidden = false;
     clearStatus();
     let registrationsLoaded = false;
@@ -171,6 +173,7 @@ async function main() {
       }
       if (tab === 'activity') state.activity.refresh();
       if (tab === 'checkin') state.checkin.refresh();
+      if (tab === 'hotels') state.hotels.refresh();
     });
     subscribe(`event:${event.id}`, onLive);
   } catch (err) {

@@ -11,6 +11,7 @@ import { showLoading, showError, clearStatus, showConnection } from './status.js
 import { renderProgramme, programmeChanges, describeChanges } from './programme.js';
 import { mountRegistration, availability } from './register-form.js';
 import { subscribe } from './live.js';
+import { mountEventHotels } from './event-hotels.js';
 
 const state = {
   event: null,
@@ -264,6 +265,7 @@ async function main() {
       onRegistered: () => refreshEvent(),
     });
     subscribe(`event:${state.event.id}`, onLive);
+    mountEventHotels(document.getElementById('hotels'), state.event);
   } catch (err) {
     document.title = `${t('eventUnavailable')} · ${t('appName')}`;
     document.getElementById('event-overview').replaceChildren();

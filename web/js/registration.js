@@ -16,6 +16,7 @@ import { showLoading, showError, clearStatus, showConnection } from './status.js
 import { programmeChanges, describeChanges } from './programme.js';
 import { subscribe } from './live.js';
 import { badgeCard } from './badge-card.js';
+import { mountHotel } from './reg-hotel.js';
 
 const state = {
   code: null,
@@ -811,6 +812,7 @@ async function main() {
     syncBadgeView();
     subscribe(`registration:${state.code}`, onRegistrationLive);
     subscribe(`event:${state.registration.event.id}`, onEventLive);
+    mountHotel(document.getElementById('hotel-view'), { code: state.code, registration: state.registration });
   } catch (err) {
     if (err instanceof ApiError && (err.code === 'registration_not_found' || err.status === 404)) {
       console.warn(err);
