@@ -1,0 +1,43 @@
+-- 0008: visa invitation letters (docs/letters.md).
+--
+-- One active request per registration (requested or approved); a refused or revoked one
+-- stays as history and a new request may follow. The passport number is never stored in
+-- the clear: passport_sealed is AES-256-GCM (nonce || ciphertext || tag, base64) under the
+-- key of --letters-key-file, with "registration:<id>" as associated data, so a sealed value
+-- copied to another row does not open. passport_last3 is what the delegate is shown back.
+-- The retention command (congress letters purge) sets passport_sealed, passport_last3 and
+-- birth_date to NULL once the event has ended, and stamps purged_at.
+
+CREATE TABLE letter_requests (
+    id                INTEGER PRIMARY KEY,
+    registration_id   INTEGER NOT NULL REFERENCES registrations(id) ON DELETE CASCADE,
+    event_id          INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+    passport_name     TEXT NOT NULL CHECK (length(passport_name) BETWEEN 1 AND 200),
+    nationality       TEXT NOT NULL CHECK (length(nationality) = 2 AND nationality GLOB '[A-Z][A-Z]'),
+    passport_sealed   TEXT,
+    passport_last3    TEXT,
+    birth_date        TEXT CHECK (birth_date GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]'),
+    arrival           TEXT NOT NULL CHECK (arrival GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]'),
+    departure         TEXT NOT NULL CHECK (departure GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]'),
+    status            TEXT NOT NULL CHECK (status IN ('requested', 'approved', 'refused', 'revoked')),
+    reason            TEXT,   -- why it was refused or revoked
+    decided_by        TEXT,   -- the staff member's e-mail (audit label) who approved/refused/revoked last
+    decided_at        TEXT,
+    letter_number     TEXT,   -- "MET-2014-000123", on approval
+    verification_code TEXT,   -- >= 96 random bits, on approval
+    purged_at         TEXT,
+    created_at        TEXT NOT NULL,
+    updated_at        TEXT NOT NULL,
+    CHECK (arrival <= departure),
+    CHECK ((status IN ('approved', 'revoked')) = (letter_number IS NOT NULL)),
+    CHECK ((letter_number IS NULL) = (verification_code IS NULL)),
+    CHECK (status NOT IN ('refused', 'revoked') OR reason IS NOT NULL),
+    CHECK (purged_at IS NOT NULL OR passport_sealed IS NOT NULL)
+);
+CREATE UNIQUE INDEX letter_requests_active ON letter_requests(registration_id)
+    WHERE status IN ('requested', 'approved');
+CREATE UNIQUE INDEX letter_requests_number ON letter_requests(event_id, letter_number)
+    WHERE letter_number IS NOT NULL;
+CREATE UNIQUE INDEX letter_requests_verification ON letter_requests(verification_code)
+    WHERE verification_code IS NOT NULL;
+CREATE INDEX letter_requests_by_event ON letter_requests(event_id, status, id);
