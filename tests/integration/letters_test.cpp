@@ -1,0 +1,265 @@
+// Visa invitation letters end to end (docs/letters.md): the real binary with a letters key
+// file, a delegate asking, an organiser (made with `congress user add`) approving and
+// revoking, and the public verification route showing genuine, then revoked, and nothing
+// for a forged code. Without the key file every letter route answers 503.
+#include <gtest/gtest.h>
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "integration/support.hpp"
+
+namespace congress::it {
+namespace {
+
+using nlohmann::json;
+
+constexpr const char* event_slug = "hyderabad-2014";
+constexpr const char* other_slug = "seoul-miti-water-supply-2014";
+constexpr const char* password = "a letters password long enough";
+
+void add_user(const std::string& db, const std::string& email, const std::string& role, const std::string& event) {
+    const auto r = run_program("/bin/sh",
+                               {"-c", "printf '%s\\n' \"$PASSWORD\" | \"$CONGRESS\" user add --db \"$DB\" --email \"$EMAIL\" "
+                                      "--name \"$NAME\" --role \"$ROLE\" --event \"$EVENT\""},
+                               {{"PASSWORD", password}, {"CONGRESS", congress_binary()}, {"DB", db}, {"EMAIL", email},
+                                {"NAME", "Letters " + email.substr(0, email.find('@'))}, {"ROLE", role}, {"EVENT", event}});
+    if (r.exit_code != 0) throw std::runtime_error("congress user add failed:\n" + r.output());
+}
+
+// A throwaway key file (64 hex characters), made for this test run only.
+std::string make_key_file() {
+    const auto path = (std::filesystem::temp_directory_path() / ("congress-letters-key-" + std::to_string(::getpid())))
+                          .string();
+    std::random_device random;
+    std::string hex;
+    for (int i = 0; i < 64; ++i) hex += "0123456789abcdef"[random() % 16];
+    std::ofstream(path) << hex << "\n";
+    return path;
+}
+
+const std::string& key_file() {
+    static const std::string path = make_key_file();
+    return path;
+}
+
+struct LettersServer {
+    static ServerOptions make() {
+        ServerOptions options;
+        options.extra_args = {"--letters-key-file", key_file()};
+        options.prepare_database = [](const std::string& db) {
+            add_user(db, "organiser@example.org", "organiser", event_slug);
+            add_user(db, "seoul-organiser@example.org", "organiser", other_slug);
+        };
+        return options;
+    }
+};
+
+struct Staff {
+    std::string cookie;
+    std::string csrf;
+    Headers headers() const { return {{"Cookie", cookie}, {"X-CSRF-Token", csrf}}; }
+};
+
+class Letters : public SharedServerTest<LettersServer> {
+protected:
+    static void TearDownTestSuite() {
+        SharedServerTest<LettersServer>::TearDownTestSuite();
+        std::remove(key_file().c_str());
+    }
+
+    static Staff login(const std::string& email) {
+        const auto r = post_json(port(), "/api/staff/login", {{"email", email}, {"password", password}});
+        if (r.status != 200) throw std::runtime_error("login failed: " + r.body);
+        const auto set_cookie = r.header("Set-Cookie");
+        return Staff{set_cookie.substr(0, set_cookie.find(';')), parse_json(r.body)["csrf_token"]};
+    }
+
+    static json event(const std::string& slug) { return parse_json(get(port(), "/api/events/" + slug).body); }
+
+    static std::string register_delegate(const std::string& name) {
+        const auto r = post_json(port(), "/api/events/" + std::string(event_slug) + "/registrations",
+                                 {{"name", name}, {"email", name + "@example.org"}});
+        if (r.status != 201) throw std::runtime_error("registration failed: " + r.body);
+        return parse_json(r.body)["registration"]["code"];
+    }
+
+    // A valid request: travel from the event's first day to its last.
+    static json letter_body(const std::string& passport) {
+        const auto e = event(event_slug);
+        return {{"passport_name", "ANA MARIA SILVA"}, {"nationality", "BR"},
+                {"passport_number", passport},        {"birth_date", "1975-03-14"},
+                {"arrival", e["starts_at"].get<std::string>().substr(0, 10)},
+                {"departure", e["ends_at"].get<std::string>().substr(0, 10)}};
+    }
+
+    static std::string letters_path(long long event_id, const std::string& rest = "") {
+        return "/api/events/" + std::to_string(event_id) + "/letters" + rest;
+    }
+};
+
+TEST_F(Letters, RequestApproveVerifyRevokeThenVerifyShowsRevoked) {
+    const auto organiser = login("organiser@example.org");
+    const auto event_id = event(event_slug)["id"].get<long long>();
+    const auto code = register_delegate("ana-letter");
+
+    const auto asked = post_json(port(), "/api/registrations/" + code + "/letter", letter_body("FP1234567"));
+    ASSERT_EQ(asked.status, 201) << asked.body;
+    const auto letter = parse_json(asked.body)["letter"];
+    EXPECT_EQ(letter["status"], "requested");
+    EXPECT_EQ(letter["passport_number_last3"], "567");
+    EXPECT_FALSE(contains(asked.body, "FP1234567"));
+    EXPECT_EQ(asked.header("Cache-Control"), "no-store");
+    const auto id = letter["id"].get<long long>();
+
+    // The delegate sees their request, never the whole passport number.
+    const auto own = get(port(), "/api/registrations/" + code + "/letter");
+    ASSERT_EQ(own.status, 200) << own.body;
+    EXPECT_FALSE(contains(own.body, "FP1234567"));
+
+    // The organiser sees it, in full, only in the one-letter view.
+    const auto list = get(port(), letters_path(event_id), organiser.headers());
+    ASSERT_EQ(list.status, 200) << list.body;
+    EXPECT_FALSE(contains(list.body, "FP1234567"));
+    const auto one = get(port(), letters_path(event_id, "/" + std::to_string(id)), organiser.headers());
+    ASSERT_EQ(one.status, 200) << one.body;
+    EXPECT_EQ(parse_json(one.body)["letter"]["passport_number"], "FP1234567");
+
+    // An organiser of another event may not.
+    const auto seoul = login("seoul-organiser@example.org");
+    EXPECT_EQ(get(port(), letters_path(event_id, "/" + std::to_string(id)), seoul.headers()).status, 403);
+
+    const auto approved = post_json(port(), letters_path(event_id, "/" + std::to_string(id) + "/approve"), json::object(),
+                                    organiser.headers());
+    ASSERT_EQ(approved.status, 200) << approved.body;
+    const auto issued = parse_json(approved.body)["letter"];
+    EXPECT_EQ(issued["status"], "approved");
+    const std::string number = issued["letter_number"];
+    EXPECT_TRUE(starts_with(number, "HYD-")) << number;
+    const std::string verification = issued["verification_code"];
+
+    const auto genuine = get(port(), "/api/letters/verify/" + verification);
+    ASSERT_EQ(genuine.status, 200) << genuine.body;
+    const auto v = parse_json(genuine.body);
+    EXPECT_EQ(v["genuine"], true);
+    EXPECT_EQ(v["revoked"], false);
+    EXPECT_EQ(v["letter_number"], number);
+    EXPECT_EQ(v["passport_name"], "ANA MARIA SILVA");
+    EXPECT_EQ(v["event"]["title"], event(event_slug)["title"]);
+    // Nothing more: no passport number, nationality, birth date or registration.
+    EXPECT_FALSE(contains(genuine.body, "1234567"));
+    EXPECT_FALSE(contains(genuine.body, "1975"));
+    EXPECT_FALSE(contains(genuine.body, "\"BR\""));
+    EXPECT_FALSE(contains(genuine.body, code));
+
+    const auto no_reason = post_json(port(), letters_path(event_id, "/" + std::to_string(id) + "/revoke"), json::object(),
+                                     organiser.headers());
+    EXPECT_EQ(no_reason.status, 422) << no_reason.body;
+    const auto revoked = post_json(port(), letters_path(event_id, "/" + std::to_string(id) + "/revoke"),
+                                   {{"reason", "The delegate cancelled their participation."}}, organiser.headers());
+    ASSERT_EQ(revoked.status, 200) << revoked.body;
+
+    const auto after = get(port(), "/api/letters/verify/" + verification);
+    ASSERT_EQ(after.status, 200) << after.body;
+    EXPECT_EQ(parse_json(after.body)["revoked"], true);
+    EXPECT_EQ(parse_json(after.body)["letter_number"], number);
+
+    // Every organiser action is in the audit log, without the passport number; and the
+    // database file does not hold it in the clear.
+    if (find_program("sqlite3")) {
+        const auto actions = run_sql(server().db_path(), "SELECT action FROM audit_log WHERE entity_type = 'letter' AND "
+                                                         "entity_id = " + std::to_string(id) + " ORDER BY id");
+        EXPECT_EQ(actions, "letter.approve\nletter.revoke\n");
+        EXPECT_EQ(run_sql(server().db_path(), "SELECT count(*) FROM audit_log WHERE coalesce(after_json, '') LIKE "
+                                              "'%1234567%' OR coalesce(before_json, '') LIKE '%1234567%'"),
+                  "0\n");
+        EXPECT_EQ(run_sql(server().db_path(), "SELECT count(*) FROM letter_requests WHERE passport_sealed LIKE "
+                                              "'%1234567%' OR passport_sealed IS NULL"),
+                  "0\n");
+    }
+}
+
+TEST_F(Letters, ForgedOrAlteredCodesShowNothing) {
+    const auto organiser = login("organiser@example.org");
+    const auto event_id = event(event_slug)["id"].get<long long>();
+    const auto code = register_delegate("ben-letter");
+    const auto asked = post_json(port(), "/api/registrations/" + code + "/letter", letter_body("XK9988776"));
+    ASSERT_EQ(asked.status, 201) << asked.body;
+    const auto id = parse_json(asked.body)["letter"]["id"].get<long long>();
+    const auto approved = post_json(port(), letters_path(event_id, "/" + std::to_string(id) + "/approve"), json::object(),
+                                    organiser.headers());
+    ASSERT_EQ(approved.status, 200) << approved.body;
+    const auto issued = parse_json(approved.body)["letter"];
+    std::string altered = issued["verification_code"];
+    altered.back() = altered.back() == 'a' ? 'b' : 'a';
+    for (const std::string& forged : {altered, issued["letter_number"].get<std::string>(), code, std::string("x"),
+                                      std::string(26, 'a')}) {
+        const auto r = get(port(), "/api/letters/verify/" + forged);
+        EXPECT_EQ(r.status, 404) << forged << ": " << r.body;
+        EXPECT_TRUE(is_json_error(r, "letter_not_found"));
+        EXPECT_FALSE(contains(r.body, "ben-letter"));
+    }
+}
+
+TEST_F(Letters, BadInputIsRefusedAndNothingIsWritten) {
+    const auto code = register_delegate("cid-letter");
+    auto with = [&](const char* field, json value) {
+        auto body = letter_body("ZZ1234567");
+        body[field] = std::move(value);
+        return post_json(port(), "/api/registrations/" + code + "/letter", body);
+    };
+    for (const auto& [field, value] : std::vector<std::pair<const char*, json>>{
+             {"passport_number", "AB1"},
+             {"passport_number", "AB12345678901234567890"},
+             {"passport_number", "AB12<script>"},
+             {"nationality", "BRA"},
+             {"birth_date", "2999-01-01"},
+             {"arrival", "1999-01-01"},
+             {"departure", "2999-12-31"}}) {
+        const auto r = with(field, value);
+        EXPECT_EQ(r.status, 422) << field << " = " << value << ": " << r.body;
+        EXPECT_TRUE(is_json_error(r, "invalid_field"));
+    }
+    // Someone else's (or a made-up) code finds nothing.
+    auto other = code;
+    other[0] = other[0] == 'a' ? 'b' : 'a';
+    EXPECT_EQ(post_json(port(), "/api/registrations/" + other + "/letter", letter_body("ZZ1234567")).status, 404);
+    const auto own = get(port(), "/api/registrations/" + code + "/letter");
+    ASSERT_EQ(own.status, 200) << own.body;
+    EXPECT_TRUE(parse_json(own.body)["letter"].is_null()) << own.body;
+}
+
+TEST(LettersWithoutKey, EveryLetterRouteAnswers503) {
+    ServerProcess server;  // no --letters-key-file
+    const auto reg = post_json(server.port(), "/api/events/" + std::string(event_slug) + "/registrations",
+                               {{"name", "dee-letter"}, {"email", "dee-letter@example.org"}});
+    ASSERT_EQ(reg.status, 201) << reg.body;
+    const std::string code = parse_json(reg.body)["registration"]["code"];
+    const auto asked = post_json(server.port(), "/api/registrations/" + code + "/letter", json::object());
+    EXPECT_EQ(asked.status, 503) << asked.body;
+    EXPECT_TRUE(is_json_error(asked, "letters_unavailable"));
+    const auto own = get(server.port(), "/api/registrations/" + code + "/letter");
+    EXPECT_EQ(own.status, 503) << own.body;
+    const auto verify = get(server.port(), "/api/letters/verify/" + std::string(26, 'a'));
+    EXPECT_EQ(verify.status, 503) << verify.body;
+    EXPECT_TRUE(contains(server.log(), "letters-key-file"));
+}
+
+TEST(LettersWithoutKey, AKeyFileThatIsNotAKeyStopsTheServer) {
+    const auto bad = (std::filesystem::temp_directory_path() / ("congress-bad-key-" + std::to_string(::getpid()))).string();
+    std::ofstream(bad) << "not a key\n";
+    ServerOptions options;
+    options.extra_args = {"--letters-key-file", bad};
+    EXPECT_THROW(ServerProcess{options}, std::runtime_error);
+    std::remove(bad.c_str());
+}
+
+}  // namespace
+}  // namespace congress::it
