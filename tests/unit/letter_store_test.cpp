@@ -1,5 +1,8 @@
 #include <gtest/gtest.h>
 
+#include <sys/wait.h>
+
+#include <cstdlib>
 #include <fstream>
 #include <iterator>
 
@@ -38,7 +41,7 @@ auth::SealKey test_key(char fill = 'k') {
 
 // The Metropolis congress in Hyderabad (7-10 October 2014, Asia/Kolkata), capacity 2: ana
 // and ben are confirmed, cid waits.
-struct Letters : ::testing::Test {
+struct LetterStore : ::testing::Test {
     TempDir dir;
     Connection conn{dir.file("l.db"), OpenMode::read_write_create};
     ChangeSet changes;
@@ -74,7 +77,7 @@ struct Letters : ::testing::Test {
     }
 };
 
-TEST_F(Letters, InputIsNormalisedAndBadFieldsAreNamed) {
+TEST_F(LetterStore, InputIsNormalisedAndBadFieldsAreNamed) {
     const auto ev = *load_event(conn, event);
     const auto ok = check_letter_input({"  Ana Silva ", "br", "z12 345-67", "1975-03-14", "2014-10-07", "2014-10-10"}, ev, early);
     EXPECT_EQ(ok.passport_name, "Ana Silva");
@@ -112,7 +115,7 @@ TEST_F(Letters, InputIsNormalisedAndBadFieldsAreNamed) {
     EXPECT_EQ(with([](LetterInput&) {}), "");
 }
 
-TEST_F(Letters, RequestIsForConfirmedRegistrationsOnlyAndOnceAtATime) {
+TEST_F(LetterStore, RequestIsForConfirmedRegistrationsOnlyAndOnceAtATime) {
     const auto letter = ask(0);
     EXPECT_EQ(letter.status, LetterStatus::requested);
     EXPECT_EQ(letter.passport_last3.value(), "567");
@@ -136,7 +139,7 @@ TEST_F(Letters, RequestIsForConfirmedRegistrationsOnlyAndOnceAtATime) {
     EXPECT_FALSE(load_letter_of(conn, codes[1]));
 }
 
-TEST_F(Letters, ApproveNumbersTheLetterAndVerificationShowsItThenRevokedAfterRevocation) {
+TEST_F(LetterStore, ApproveNumbersTheLetterAndVerificationShowsItThenRevokedAfterRevocation) {
     const auto a = ask(0);
     const auto b = ask(1, "X7654321");
     const auto approved = approve_letter(conn, event, b.id, organiser, early);
@@ -184,7 +187,7 @@ TEST_F(Letters, ApproveNumbersTheLetterAndVerificationShowsItThenRevokedAfterRev
               0);
 }
 
-TEST_F(Letters, DecisionsFollowTheRules) {
+TEST_F(LetterStore, DecisionsFollowTheRules) {
     const auto a = ask(0);
     auto code_of = [&](auto action) -> std::string {
         try {
@@ -213,7 +216,7 @@ TEST_F(Letters, DecisionsFollowTheRules) {
     EXPECT_EQ(count(conn, "SELECT count(*) FROM audit_log WHERE action = 'letter.refuse'"), 1);
 }
 
-TEST_F(Letters, OrganisersSeeThePassportNumberOnlyWithTheKey) {
+TEST_F(LetterStore, OrganisersSeeThePassportNumberOnlyWithTheKey) {
     const auto a = ask(0);
     EXPECT_EQ(load_letter_for_organiser(conn, key, event, a.id).passport_number.value(), "Z1234567");
     EXPECT_THROW(load_letter_for_organiser(conn, test_key('j'), event, a.id), std::runtime_error);
@@ -225,7 +228,7 @@ TEST_F(Letters, OrganisersSeeThePassportNumberOnlyWithTheKey) {
     EXPECT_FALSE(list_letters(conn, event, std::nullopt).front().passport_number);
 }
 
-TEST_F(Letters, PassportNumbersAreNotReadableInTheDatabaseFile) {
+TEST_F(LetterStore, PassportNumbersAreNotReadableInTheDatabaseFile) {
     ask(0, "QZ98765432");
     ask(1, "QX11223344");
     conn.exec("PRAGMA wal_checkpoint(TRUNCATE)");
@@ -236,7 +239,7 @@ TEST_F(Letters, PassportNumbersAreNotReadableInTheDatabaseFile) {
     EXPECT_EQ(bytes.find("98765432"), std::string::npos);
 }
 
-TEST_F(Letters, PurgeErasesPassportNumbersAndBirthDatesOnlyAfterTheEvent) {
+TEST_F(LetterStore, PurgeErasesPassportNumbersAndBirthDatesOnlyAfterTheEvent) {
     const auto a = ask(0);
     approve_letter(conn, event, a.id, organiser, early);
     try {
@@ -257,6 +260,30 @@ TEST_F(Letters, PurgeErasesPassportNumbersAndBirthDatesOnlyAfterTheEvent) {
     EXPECT_EQ(count(conn, "SELECT count(*) FROM audit_log WHERE action = 'letter.purge'"), 1);
     EXPECT_EQ(purge_letters(conn, event, organiser, after_event), 0);
     EXPECT_THROW(purge_letters(conn, 99, organiser, after_event), domain::NotFound);
+}
+
+// The retention command, as an operator runs it: the real binary on the database file.
+TEST_F(LetterStore, PurgeCommandErasesAnEndedEventsPassportNumbersAndIsAudited) {
+    const auto a = ask(0);
+    approve_letter(conn, event, a.id, organiser, early);
+    auto run = [&](const std::string& args) {
+        const auto command = std::string("'") + CONGRESS_BINARY + "' letters " + args + " --db '" + dir.file("l.db") +
+                             "' > '" + dir.file("out") + "' 2>&1 < /dev/null";
+        const int status = std::system(command.c_str());
+        return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    };
+    EXPECT_EQ(run("purge"), 2);                  // --event is required
+    EXPECT_EQ(run("erase --event 1"), 2);        // the only subcommand is purge
+    EXPECT_EQ(run("purge --event 99"), 1);       // no such event
+    EXPECT_EQ(count(conn, "SELECT count(*) FROM letter_requests WHERE passport_sealed IS NULL"), 0);
+    // The 2014 congress has ended by the clock of whoever runs this test.
+    ASSERT_EQ(run("purge --event 1"), 0) << file_bytes(dir.file("out"));
+    EXPECT_NE(file_bytes(dir.file("out")).find("1 letter request(s)"), std::string::npos) << file_bytes(dir.file("out"));
+    EXPECT_EQ(count(conn, "SELECT count(*) FROM letter_requests WHERE passport_sealed IS NULL AND birth_date IS NULL "
+                          "AND purged_at IS NOT NULL"),
+              1);
+    EXPECT_EQ(count(conn, "SELECT count(*) FROM audit_log WHERE action = 'letter.purge' AND actor_label LIKE 'cli:%'"), 1);
+    EXPECT_TRUE(verify_letter(conn, load_letter(conn, event, a.id).verification_code.value()));
 }
 
 }  // namespace
