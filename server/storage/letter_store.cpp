@@ -1,5 +1,7 @@
 #include "storage/letter_store.hpp"
 
+#include <algorithm>
+#include <array>
 #include <cctype>
 #include <stdexcept>
 
@@ -186,6 +188,30 @@ std::string trim(std::string_view text) {
     return std::string(text);
 }
 
+// The 249 officially assigned ISO 3166-1 alpha-2 codes, sorted, and XK (Kosovo: user-assigned,
+// but printed in Kosovo's passports and accepted by embassies).
+constexpr std::array<std::string_view, 250> country_codes = {
+    "AD", "AE", "AF", "AG", "AI", "AL", "AM", "AO", "AQ", "AR", "AS", "AT", "AU", "AW", "AX", "AZ", "BA", "BB", "BD",
+    "BE", "BF", "BG", "BH", "BI", "BJ", "BL", "BM", "BN", "BO", "BQ", "BR", "BS", "BT", "BV", "BW", "BY", "BZ", "CA",
+    "CC", "CD", "CF", "CG", "CH", "CI", "CK", "CL", "CM", "CN", "CO", "CR", "CU", "CV", "CW", "CX", "CY", "CZ", "DE",
+    "DJ", "DK", "DM", "DO", "DZ", "EC", "EE", "EG", "EH", "ER", "ES", "ET", "FI", "FJ", "FK", "FM", "FO", "FR", "GA",
+    "GB", "GD", "GE", "GF", "GG", "GH", "GI", "GL", "GM", "GN", "GP", "GQ", "GR", "GS", "GT", "GU", "GW", "GY", "HK",
+    "HM", "HN", "HR", "HT", "HU", "ID", "IE", "IL", "IM", "IN", "IO", "IQ", "IR", "IS", "IT", "JE", "JM", "JO", "JP",
+    "KE", "KG", "KH", "KI", "KM", "KN", "KP", "KR", "KW", "KY", "KZ", "LA", "LB", "LC", "LI", "LK", "LR", "LS", "LT",
+    "LU", "LV", "LY", "MA", "MC", "MD", "ME", "MF", "MG", "MH", "MK", "ML", "MM", "MN", "MO", "MP", "MQ", "MR", "MS",
+    "MT", "MU", "MV", "MW", "MX", "MY", "MZ", "NA", "NC", "NE", "NF", "NG", "NI", "NL", "NO", "NP", "NR", "NU", "NZ",
+    "OM", "PA", "PE", "PF", "PG", "PH", "PK", "PL", "PM", "PN", "PR", "PS", "PT", "PW", "PY", "QA", "RE", "RO", "RS",
+    "RU", "RW", "SA", "SB", "SC", "SD", "SE", "SG", "SH", "SI", "SJ", "SK", "SL", "SM", "SN", "SO", "SR", "SS", "ST",
+    "SV", "SX", "SY", "SZ", "TC", "TD", "TF", "TG", "TH", "TJ", "TK", "TL", "TM", "TN", "TO", "TR", "TT", "TV", "TW",
+    "TZ", "UA", "UG", "UM", "US", "UY", "UZ", "VA", "VC", "VE", "VG", "VI", "VN", "VU", "WF", "WS", "YE", "YT", "ZA",
+    "ZM", "ZW",
+    "XK"};
+
+bool is_country_code(std::string_view code) {
+    if (code == "XK") return true;
+    return std::binary_search(country_codes.begin(), country_codes.end() - 1, code);
+}
+
 std::string check_reason(const std::string& reason) {
     auto trimmed = trim(reason);
     if (trimmed.empty() || trimmed.size() > 500)
@@ -257,8 +283,7 @@ LetterInput check_letter_input(LetterInput input, const domain::Event& event, In
 
     std::string nationality;
     for (const char c : input.nationality) nationality += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    if (nationality.size() != 2 || !std::isupper(static_cast<unsigned char>(nationality[0])) ||
-        !std::isupper(static_cast<unsigned char>(nationality[1])) || nationality[0] > 'Z' || nationality[1] > 'Z')
+    if (!is_country_code(nationality))
         throw domain::InvalidField("nationality", "Give your nationality as a two-letter ISO 3166 country code, e.g. \"IN\".");
     input.nationality = nationality;
 

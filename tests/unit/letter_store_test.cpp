@@ -100,6 +100,11 @@ TEST_F(LetterStore, InputIsNormalisedAndBadFieldsAreNamed) {
     EXPECT_EQ(with([](LetterInput& in) { in.passport_name = "  "; }), "passport_name");
     EXPECT_EQ(with([](LetterInput& in) { in.nationality = "BRA"; }), "nationality");
     EXPECT_EQ(with([](LetterInput& in) { in.nationality = "1X"; }), "nationality");
+    EXPECT_EQ(with([](LetterInput& in) { in.nationality = "XX"; }), "nationality");  // not an assigned code
+    EXPECT_EQ(with([](LetterInput& in) { in.nationality = "UK"; }), "nationality");  // the code is GB
+    EXPECT_EQ(with([](LetterInput& in) { in.nationality = "in"; }), "");              // India, upper-cased
+    EXPECT_EQ(with([](LetterInput& in) { in.nationality = "XK"; }), "");              // Kosovo
+    EXPECT_EQ(with([](LetterInput& in) { in.nationality = "ZW"; }), "");
     EXPECT_EQ(with([](LetterInput& in) { in.passport_number = "AB12"; }), "passport_number");
     EXPECT_EQ(with([](LetterInput& in) { in.passport_number = std::string(21, '1'); }), "passport_number");
     EXPECT_EQ(with([](LetterInput& in) { in.passport_number = "AB12345'; --"; }), "passport_number");
