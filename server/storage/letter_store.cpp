@@ -462,6 +462,22 @@ std::optional<LetterVerification> verify_letter(Connection& conn, const std::str
     return v;
 }
 
+void withdraw_letters_of(Connection& conn, Id registration_id, Instant now) {
+    std::optional<Letter> active;
+    {
+        auto row = conn.cached(select_latest_letter_of_registration);
+        row.bind(1, registration_id);
+        if (row.step()) active = letter_at(row);
+    }
+    if (!active || (active->status != LetterStatus::requested && active->status != LetterStatus::approved)) return;
+    const AuditContext system{AuditActor{std::nullopt, "system"}, std::nullopt, std::nullopt};
+    const std::string reason = "The registration was cancelled.";
+    if (active->status == LetterStatus::requested)
+        refuse_letter(conn, active->event_id, active->id, reason, system, now);
+    else
+        revoke_letter(conn, active->event_id, active->id, reason, system, now);
+}
+
 int purge_letters(Connection& conn, Id event_id, const AuditContext& context, Instant now) {
     const auto event = require_event(conn, event_id);
     if (event.ends_at > now)

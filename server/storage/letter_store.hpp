@@ -120,6 +120,12 @@ struct LetterVerification {
 // nullopt for a code that was never issued (or is not even shaped like one).
 std::optional<LetterVerification> verify_letter(Connection& conn, const std::string& verification_code);
 
+// For a registration being cancelled (inside its cancellation's command): its pending
+// request is refused and its approved letter revoked, both with the reason "The
+// registration was cancelled.", recorded as decided by "system" and audited so. An embassy
+// checking the letter then sees it revoked.
+void withdraw_letters_of(Connection& conn, domain::Id registration_id, domain::Instant now);
+
 // ---- retention -------------------------------------------------------------------------------
 
 // Erases the passport numbers and birth dates of every letter request of an event that

@@ -267,6 +267,26 @@ TEST_F(LetterStore, PurgeErasesPassportNumbersAndBirthDatesOnlyAfterTheEvent) {
     EXPECT_THROW(purge_letters(conn, 99, organiser, after_event), domain::NotFound);
 }
 
+TEST_F(LetterStore, CancellingTheRegistrationRevokesItsLetterAndRefusesAPendingRequest) {
+    const auto a = ask(0);
+    const auto approved = approve_letter(conn, event, a.id, organiser, early);
+    const auto b = ask(1, "X7654321");
+    cancel_registration(conn, changes, codes[0], early);
+    cancel_registration(conn, changes, codes[1], early);
+    const auto revoked = load_letter(conn, event, a.id);
+    EXPECT_EQ(revoked.status, LetterStatus::revoked);
+    EXPECT_EQ(revoked.reason.value(), "The registration was cancelled.");
+    EXPECT_EQ(revoked.decided_by.value(), "system");
+    EXPECT_TRUE(verify_letter(conn, approved.verification_code.value())->revoked);
+    EXPECT_EQ(load_letter(conn, event, b.id).status, LetterStatus::refused);
+    EXPECT_EQ(count(conn, "SELECT count(*) FROM audit_log WHERE actor_label = 'system' AND action IN "
+                          "('letter.revoke', 'letter.refuse')"),
+              2);
+    // cid (waitlisted, never asked) cancels: nothing to withdraw.
+    cancel_registration(conn, changes, codes[2], early);
+    EXPECT_EQ(count(conn, "SELECT count(*) FROM letter_requests"), 2);
+}
+
 // The retention command, as an operator runs it: the real binary on the database file.
 TEST_F(LetterStore, PurgeCommandErasesAnEndedEventsPassportNumbersAndIsAudited) {
     const auto a = ask(0);
