@@ -23,6 +23,7 @@ CREATE TABLE letter_requests (
     reason            TEXT,   -- why it was refused or revoked
     decided_by        TEXT,   -- the staff member's e-mail (audit label) who approved/refused/revoked last
     decided_at        TEXT,
+    letter_sequence   INTEGER CHECK (letter_sequence > 0),  -- 123: the event's 123rd letter, on approval
     letter_number     TEXT,   -- "MET-2014-000123", on approval
     verification_code TEXT,   -- >= 96 random bits, on approval
     purged_at         TEXT,
@@ -31,6 +32,7 @@ CREATE TABLE letter_requests (
     CHECK (arrival <= departure),
     CHECK ((status IN ('approved', 'revoked')) = (letter_number IS NOT NULL)),
     CHECK ((letter_number IS NULL) = (verification_code IS NULL)),
+    CHECK ((letter_number IS NULL) = (letter_sequence IS NULL)),
     CHECK (status NOT IN ('refused', 'revoked') OR reason IS NOT NULL),
     CHECK (purged_at IS NOT NULL OR passport_sealed IS NOT NULL)
 );
@@ -38,6 +40,8 @@ CREATE UNIQUE INDEX letter_requests_active ON letter_requests(registration_id)
     WHERE status IN ('requested', 'approved');
 CREATE UNIQUE INDEX letter_requests_number ON letter_requests(event_id, letter_number)
     WHERE letter_number IS NOT NULL;
+CREATE UNIQUE INDEX letter_requests_sequence ON letter_requests(event_id, letter_sequence)
+    WHERE letter_sequence IS NOT NULL;
 CREATE UNIQUE INDEX letter_requests_verification ON letter_requests(verification_code)
     WHERE verification_code IS NOT NULL;
 CREATE INDEX letter_requests_by_event ON letter_requests(event_id, status, id);

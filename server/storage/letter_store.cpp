@@ -55,12 +55,13 @@ constexpr std::string_view select_event_letters =
 
 constexpr std::string_view select_registration_status = "SELECT status FROM registrations WHERE id = ?1";
 
-constexpr std::string_view select_numbered_count =
-    "SELECT count(*) FROM letter_requests WHERE event_id = ?1 AND letter_number IS NOT NULL";
+// Numbers are never reused, even if a numbered row were ever deleted.
+constexpr std::string_view select_next_sequence =
+    "SELECT coalesce(max(letter_sequence), 0) + 1 FROM letter_requests WHERE event_id = ?1";
 
 constexpr std::string_view approve_row = R"sql(
 UPDATE letter_requests SET status = 'approved', letter_number = ?2, verification_code = ?3, decided_by = ?4,
-       decided_at = ?5, updated_at = ?5
+       decided_at = ?5, updated_at = ?5, letter_sequence = ?6
 WHERE id = ?1 AND status = 'requested'
 )sql";
 
@@ -412,10 +413,10 @@ Letter approve_letter(Connection& conn, Id event_id, Id letter_id, const AuditCo
     const auto event = require_event(conn, event_id);
     std::int64_t sequence = 0;
     {
-        auto row = conn.cached(select_numbered_count);
+        auto row = conn.cached(select_next_sequence);
         row.bind(1, event_id);
         row.step();
-        sequence = row.int64(0) + 1;
+        sequence = row.int64(0);
     }
     const auto year = static_cast<int>(date::year_month_day{date::floor<date::days>(event.starts_at)}.year());
     std::string serial = std::to_string(sequence);
@@ -427,6 +428,7 @@ Letter approve_letter(Connection& conn, Id event_id, Id letter_id, const AuditCo
         .bind(3, util::random_code())
         .bind(4, context.actor.label)
         .bind(5, domain::format_utc(now))
+        .bind(6, sequence)
         .run();
     auto after = require_letter(conn, event_id, letter_id);
     audit(conn, context, "letter.approve", "letter", letter_id, event_id, audit_json(before), audit_json(after), now);
