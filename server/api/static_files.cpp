@@ -32,6 +32,10 @@ std::string_view page_for(std::string_view path) {
     if (path.rfind(registration, 0) == 0 && path.size() > registration.size() &&
         path.find('/', registration.size()) == std::string_view::npos)
         return "/registration.html";
+    // The public check of a visa invitation letter (docs/letters.md).
+    constexpr std::string_view letter = "/letters/verify/";
+    if (path.rfind(letter, 0) == 0 && path.size() > letter.size() && path.find('/', letter.size()) == std::string_view::npos)
+        return "/letter-verify.html";
     return path;
 }
 

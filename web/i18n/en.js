@@ -704,4 +704,13 @@ export default {
   'desk.undo.done': 'Check-in undone: {name}',
   'desk.error.forbidden': 'Your account may not check delegates in at this event.',
   'desk.error.notFound': 'There is no such event.',
+  'letter.verifyTitle': 'Verify an invitation letter',
+  'letter.genuine': 'This letter is genuine: it was issued by the organisers.',
+  'letter.revoked': 'This letter was issued by the organisers but has been revoked: it is no longer valid.',
+  'letter.unknown': 'No letter with this verification code was ever issued.',
+  'letter.unavailable': 'The letter cannot be checked at the moment. Please try again later.',
+  'letter.number': 'Letter number',
+  'letter.holder': 'Issued to (name as in the passport)',
+  'letter.event': 'Event',
+  'letter.dates': 'Dates',
 };

@@ -702,4 +702,13 @@ export default {
   'desk.undo.done': 'Entrada anulada: {name}',
   'desk.error.forbidden': 'Su cuenta no puede registrar entradas en este evento.',
   'desk.error.notFound': 'No existe ese evento.',
+  'letter.verifyTitle': 'Verificar una carta de invitación',
+  'letter.genuine': 'Esta carta es auténtica: la emitieron los organizadores.',
+  'letter.revoked': 'Esta carta la emitieron los organizadores pero ha sido revocada: ya no es válida.',
+  'letter.unknown': 'Nunca se emitió ninguna carta con este código de verificación.',
+  'letter.unavailable': 'No se puede verificar la carta en este momento. Inténtelo más tarde.',
+  'letter.number': 'Número de carta',
+  'letter.holder': 'Emitida a (nombre como en el pasaporte)',
+  'letter.event': 'Evento',
+  'letter.dates': 'Fechas',
 };

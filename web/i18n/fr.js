@@ -705,4 +705,13 @@ export default {
   'desk.undo.done': 'Enregistrement annulé : {name}',
   'desk.error.forbidden': 'Votre compte ne peut pas enregistrer les participants de cet événement.',
   'desk.error.notFound': 'Cet événement n’existe pas.',
+  'letter.verifyTitle': 'Vérifier une lettre d’invitation',
+  'letter.genuine': 'Cette lettre est authentique : elle a été délivrée par les organisateurs.',
+  'letter.revoked': 'Cette lettre a été délivrée par les organisateurs mais elle a été révoquée : elle n’est plus valable.',
+  'letter.unknown': 'Aucune lettre n’a jamais été délivrée avec ce code de vérification.',
+  'letter.unavailable': 'La lettre ne peut pas être vérifiée pour le moment. Réessayez plus tard.',
+  'letter.number': 'Numéro de la lettre',
+  'letter.holder': 'Délivrée à (nom figurant sur le passeport)',
+  'letter.event': 'Événement',
+  'letter.dates': 'Dates',
 };
