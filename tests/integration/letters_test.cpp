@@ -208,6 +208,28 @@ TEST_F(Letters, ForgedOrAlteredCodesShowNothing) {
     }
 }
 
+TEST_F(Letters, ACancelledRegistrationsLetterShowsRevoked) {
+    const auto organiser = login("organiser@example.org");
+    const auto event_id = event(event_slug)["id"].get<long long>();
+    const auto code = register_delegate("eve-letter");
+    const auto asked = post_json(port(), "/api/registrations/" + code + "/letter", letter_body("EV1234567"));
+    ASSERT_EQ(asked.status, 201) << asked.body;
+    const auto id = parse_json(asked.body)["letter"]["id"].get<long long>();
+    const auto approved = post_json(port(), letters_path(event_id, "/" + std::to_string(id) + "/approve"), json::object(),
+                                    organiser.headers());
+    ASSERT_EQ(approved.status, 200) << approved.body;
+    const std::string verification = parse_json(approved.body)["letter"]["verification_code"];
+    const auto cancelled = request(port(), "DELETE", "/api/registrations/" + code);
+    ASSERT_EQ(cancelled.status, 200) << cancelled.body;
+    const auto after = get(port(), "/api/letters/verify/" + verification);
+    ASSERT_EQ(after.status, 200) << after.body;
+    EXPECT_EQ(parse_json(after.body)["revoked"], true);
+    const auto own = get(port(), "/api/registrations/" + code + "/letter");
+    ASSERT_EQ(own.status, 200) << own.body;
+    EXPECT_EQ(parse_json(own.body)["letter"]["status"], "revoked");
+    EXPECT_EQ(parse_json(own.body)["letter"]["reason"], "The registration was cancelled.");
+}
+
 TEST_F(Letters, BadInputIsRefusedAndNothingIsWritten) {
     const auto code = register_delegate("cid-letter");
     auto with = [&](const char* field, json value) {
