@@ -48,3 +48,29 @@ test('the language switcher sets the page language and it is remembered', async 
   assert.deepEqual(problems(), [], 'no errors, CSP violations or failed requests');
   await context.close();
 });
+
+test('leaving a page while its data is still loading shows and logs no error', async () => {
+  const context = await newStrictContext(browser, { baseURL: server.baseURL, locale: 'en-GB' });
+  const page = await context.newPage();
+  const problems = watchPage(page);
+  // Hold the event list back until the visitor has already clicked away, as
+  // on a slow network: the cancelled request must not be reported as a fault.
+  let release;
+  const held = new Promise((resolve) => { release = resolve; });
+  let asked;
+  const requested = new Promise((resolve) => { asked = resolve; });
+  await page.route('**/api/events', async (route) => {
+    asked();
+    await held;
+    await route.continue().catch(() => {});
+  });
+  await page.goto('/');
+  await requested;
+  await page.getByRole('navigation', { name: 'Language' }).getByRole('link', { name: 'Français' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Événements' }).waitFor();
+  release();
+  await page.unroute('**/api/events');
+  await page.getByRole('heading', { level: 2, name: 'À venir' }).waitFor();
+  assert.deepEqual(problems(), [], 'no errors logged for the request cut short by leaving');
+  await context.close();
+});

@@ -26,6 +26,30 @@ async function readError(response) {
   return new ApiError(`http_${response.status}`, response.statusText, response.status);
 }
 
+// A page that is being left cancels its requests: what fails then is not an
+// error to show or log. The flag is set when navigation starts and cleared if
+// the page stays (a cancelled unload, or a page restored from the bfcache).
+let leaving = false;
+let stayTimer = 0;
+if (typeof addEventListener === 'function') {
+  addEventListener('beforeunload', () => {
+    leaving = true;
+    clearTimeout(stayTimer);
+    stayTimer = setTimeout(() => { leaving = false; }, 5000);
+  });
+  addEventListener('pagehide', () => { leaving = true; });
+  addEventListener('pageshow', () => { leaving = false; });
+}
+
+/** True while the browser is navigating away from this page. */
+export function pageIsLeaving() {
+  return leaving;
+}
+
+function abandoned() {
+  return new DOMException('The page is being left.', 'AbortError');
+}
+
 async function request(method, path, { body, headers = {}, signal } = {}) {
   const init = { method, headers: { Accept: 'application/json', ...headers }, signal };
   if (body !== undefined) {
@@ -37,11 +61,21 @@ async function request(method, path, { body, headers = {}, signal } = {}) {
     response = await fetch(path, init);
   } catch (err) {
     if (err.name === 'AbortError') throw err;
+    if (leaving) throw abandoned();
     throw new ApiError('network', err.message);
   }
   if (!response.ok) throw await readError(response);
+  let text;
   try {
-    return await response.json();
+    text = await response.text();
+  } catch (err) {
+    // The body was cut off: by the page going away, or by the network.
+    if (err.name === 'AbortError') throw err;
+    if (leaving) throw abandoned();
+    throw new ApiError('network', err.message);
+  }
+  try {
+    return JSON.parse(text);
   } catch {
     throw new ApiError('bad_response', 'The server sent an unreadable response.', response.status);
   }

@@ -3,7 +3,7 @@
 // Also the header's discreet indicator of the live-updates connection.
 
 import { t } from './i18n.js';
-import { ApiError, friendlyMessage } from './api.js';
+import { ApiError, friendlyMessage, pageIsLeaving } from './api.js';
 import { onConnection } from './live.js';
 
 function region() {
@@ -17,6 +17,8 @@ export function showLoading() {
 }
 
 export function showError(err) {
+  // A request cancelled because the visitor left the page is not an error.
+  if (err?.name === 'AbortError' || pageIsLeaving()) return;
   // Expected API errors (e.g. not_found) are not bugs: keep the console quiet.
   if (err instanceof ApiError && err.status >= 400 && err.status < 500) console.warn(err);
   else console.error(err);
