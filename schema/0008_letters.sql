@@ -45,3 +45,18 @@ CREATE UNIQUE INDEX letter_requests_sequence ON letter_requests(event_id, letter
 CREATE UNIQUE INDEX letter_requests_verification ON letter_requests(verification_code)
     WHERE verification_code IS NOT NULL;
 CREATE INDEX letter_requests_by_event ON letter_requests(event_id, status, id);
+
+-- The letterhead printed on the event's letters, set by its organisers (audited as
+-- letterhead.update). Without a row the letter uses defaults (the event's title as the
+-- organisation, "Organising committee" as the signatory's title).
+CREATE TABLE event_letterheads (
+    event_id        INTEGER PRIMARY KEY REFERENCES events(id) ON DELETE CASCADE,
+    organisation    TEXT NOT NULL CHECK (length(organisation) BETWEEN 1 AND 200),
+    address         TEXT NOT NULL DEFAULT '' CHECK (length(address) <= 500),
+    signatory_name  TEXT NOT NULL DEFAULT '' CHECK (length(signatory_name) <= 200),
+    signatory_title TEXT NOT NULL DEFAULT '' CHECK (length(signatory_title) <= 200),
+    contact_email   TEXT NOT NULL DEFAULT '' CHECK (length(contact_email) <= 254),
+    website         TEXT NOT NULL DEFAULT '' CHECK (length(website) <= 200),
+    updated_by      TEXT NOT NULL,
+    updated_at      TEXT NOT NULL
+);

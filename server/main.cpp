@@ -45,6 +45,8 @@ Usage:
   congress letters purge --event ID
                                  erase visa letters' passport numbers and dates of
                                  birth once the event has ended (docs/letters.md)
+  congress letters rekey --old-key-file F --new-key-file F
+                                 re-seal every stored passport number under a new key
   congress version               print the version and the schema version
   congress help                  this text
 

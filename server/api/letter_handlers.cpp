@@ -5,12 +5,15 @@
 // to an organiser's GET of one letter; the delegate is shown its last three characters.
 #include "api/letter_handlers.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <memory>
 
 #include "api/errors.hpp"
 #include "api/json_text.hpp"
 #include "api/organiser_handlers_support.hpp"
 #include "api/request_body.hpp"
+#include "badge/qr.hpp"
 #include "storage/event_repository.hpp"
 #include "storage/letter_store.hpp"
 #include "util/random.hpp"
@@ -199,6 +202,154 @@ void revoke_letter(Services& s, const Request& r, const RouteParams& p, Responde
     decide(s, r, p, std::move(respond), Decision::revoke);
 }
 
+// ---- the printed letter ------------------------------------------------------------------------
+
+json letterhead_json(const storage::Letterhead& l, const std::string& zone) {
+    return {{"organisation", l.organisation},
+            {"address", l.address},
+            {"signatory_name", l.signatory_name},
+            {"signatory_title", l.signatory_title},
+            {"contact_email", l.contact_email},
+            {"website", l.website},
+            {"customised", l.customised},
+            {"updated_by", nullable(l.updated_by)},
+            {"updated_at", l.updated_at ? json(domain::format_in_zone(*l.updated_at, zone)) : json(nullptr)}};
+}
+
+// The server's address as the browser reached it, for the verification link printed on the
+// letter and in its QR code: "https://congress.example.org" (http without TLS). A Host
+// header that is not a plain host name or address (with an optional port) is not trusted.
+std::string public_origin(const Request& request) {
+    const auto host = request.header("Host");
+    const bool plain = !host.empty() && host.size() <= 255 && std::all_of(host.begin(), host.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == ':' || c == '[' || c == ']';
+    });
+    return std::string(request.secure ? "https://" : "http://") + (plain ? std::string(host) : std::string("localhost"));
+}
+
+// What the printed letter shows. The passport number only on the organisers' copy.
+json printable_json(const storage::PrintableLetter& p, const std::string& origin, bool organiser_copy) {
+    const auto& zone = p.event.timezone;
+    auto letter = organiser_copy ? organiser_letter_json(p.letter, zone) : letter_json(p.letter, zone);
+    if (organiser_copy) letter["passport_number"] = nullable(p.letter.passport_number);
+    const auto url = origin + "/letters/verify/" + p.letter.verification_code.value_or("");
+    json venue = nullptr;
+    if (p.event.venue)
+        venue = {{"name", p.event.venue->name},
+                 {"address", p.event.venue->address},
+                 {"city", p.event.venue->city},
+                 {"country", p.event.venue->country}};
+    return {{"letter", std::move(letter)},
+            {"copy", organiser_copy ? "organiser" : "delegate"},
+            {"event", {{"id", p.event.id},
+                       {"title", p.event.title},
+                       {"timezone", zone},
+                       {"starts_at", domain::format_in_zone(p.event.starts_at, zone)},
+                       {"ends_at", domain::format_in_zone(p.event.ends_at, zone)},
+                       {"venue", std::move(venue)}}},
+            {"letterhead", letterhead_json(p.letterhead, zone)},
+            {"issued_on", p.letter.decided_at ? json(domain::format_in_zone(*p.letter.decided_at, zone).substr(0, 10))
+                                              : json(nullptr)},
+            {"verification_url", url},
+            {"qr_svg", badge::qr_svg(url)}};
+}
+
+void print_own_letter(Services& services, const Request& request, const RouteParams& params, Responder respond) {
+    key_of(services);
+    auto code = code_of(params);
+    services.db.read([code = std::move(code), origin = public_origin(request), respond = std::move(respond),
+                      rid = request.request_id](Connection& conn) {
+        Response response;
+        try {
+            const auto printable = storage::load_printable_letter_of(conn, code);
+            response = json_response(200, json_text(printable_json(printable, origin, false)));
+        } catch (...) {
+            response = response_for_exception(std::current_exception(), rid);
+        }
+        respond(organiser::private_response(std::move(response)));
+    });
+}
+
+void print_letter(Services& services, const Request& request, const RouteParams& params, Responder respond) {
+    const auto key = key_of(services);
+    const auto event = organiser::event_id(params);
+    const auto letter = organiser::path_id(params, "letter_id", "letter_not_found");
+    organiser::read_then_respond(
+        services, request,
+        [key, event, letter, origin = public_origin(request)](Connection& conn) {
+            auto printable = storage::load_printable_letter(conn, event, letter);
+            printable.letter.passport_number = storage::load_letter_for_organiser(conn, key, event, letter).passport_number;
+            return organiser::private_response(json_response(200, json_text(printable_json(printable, origin, true))));
+        },
+        std::move(respond));
+}
+
+void get_letterhead(Services& services, const Request& request, const RouteParams& params, Responder respond) {
+    key_of(services);
+    const auto event = organiser::event_id(params);
+    organiser::read_then_respond(
+        services, request,
+        [event](Connection& conn) {
+            const auto zone = event_of(conn, event).timezone;
+            const auto head = storage::load_letterhead(conn, event);
+            return organiser::private_response(json_response(200, json_text({{"letterhead", letterhead_json(head, zone)}})));
+        },
+        std::move(respond));
+}
+
+// Optional text where "" is allowed (clears the field): absent keeps the current value.
+std::optional<std::string> optional_blank_text(const json& body, const char* field, std::size_t max_chars) {
+    if (!body.contains(field)) return std::nullopt;
+    if (!body[field].is_string()) throw FieldError(field, std::string(field) + " must be text.");
+    return optional_text(body, field, max_chars).value_or("");
+}
+
+void update_letterhead(Services& services, const Request& request, const RouteParams& params, Responder respond) {
+    key_of(services);
+    const auto event = organiser::event_id(params);
+    const auto body = parse_json_object(request);
+    organiser::refuse_unknown_fields(body, {"organisation", "address", "signatory_name", "signatory_title",
+                                            "contact_email", "website"});
+    // Checked here, at the edge; merged with the current letterhead by the writer.
+    std::optional<std::string> organisation;
+    if (body.contains("organisation")) organisation = required_text(body, "organisation", 200);
+    std::optional<std::string> address;
+    if (body.contains("address")) {
+        if (!body["address"].is_string()) throw FieldError("address", "address must be text.");
+        address = organiser::optional_multiline(body, "address", 500).value_or("");
+    }
+    const auto signatory_name = optional_blank_text(body, "signatory_name", 200);
+    const auto signatory_title = optional_blank_text(body, "signatory_title", 200);
+    std::optional<std::string> contact_email;
+    if (body.contains("contact_email")) {
+        contact_email = optional_blank_text(body, "contact_email", 254);
+        if (!contact_email->empty()) contact_email = required_email(body, "contact_email");
+    }
+    auto website = optional_blank_text(body, "website", 200);
+    if (website && !website->empty() && website->rfind("https://", 0) != 0 && website->rfind("http://", 0) != 0)
+        throw FieldError("website", "website must be an address starting with https:// or http://.");
+    organiser::write_then_answer(
+        services, request,
+        [event, organisation, address, signatory_name, signatory_title, contact_email, website,
+         context = organiser::audit_context(request)](Connection& conn, storage::ChangeSet&) {
+            auto head = storage::load_letterhead(conn, event);
+            if (organisation) head.organisation = *organisation;
+            if (address) head.address = *address;
+            if (signatory_name) head.signatory_name = *signatory_name;
+            if (signatory_title) head.signatory_title = *signatory_title;
+            if (contact_email) head.contact_email = *contact_email;
+            if (website) head.website = *website;
+            storage::save_letterhead(conn, event, head, context, domain::now());
+            return json{{"event_id", event}};
+        },
+        [event](Connection& conn, const json&) {
+            const auto zone = event_of(conn, event).timezone;
+            const auto head = storage::load_letterhead(conn, event);
+            return organiser::private_response(json_response(200, json_text({{"letterhead", letterhead_json(head, zone)}})));
+        },
+        std::move(respond));
+}
+
 // ---- anyone holding the letter ----------------------------------------------------------------
 
 void verify_letter(Services& services, const Request& request, const RouteParams& params, Responder respond) {
@@ -245,6 +396,10 @@ void add_letter_routes(Router& router, Services& services) {
     add(router, services, "POST", "/api/events/{id}/letters/{letter_id}/approve", Access::organiser, approve_letter);
     add(router, services, "POST", "/api/events/{id}/letters/{letter_id}/refuse", Access::organiser, refuse_letter);
     add(router, services, "POST", "/api/events/{id}/letters/{letter_id}/revoke", Access::organiser, revoke_letter);
+    add(router, services, "GET", "/api/registrations/{code}/letter/print", Access::registration_code, print_own_letter);
+    add(router, services, "GET", "/api/events/{id}/letters/{letter_id}/print", Access::organiser, print_letter);
+    add(router, services, "GET", "/api/events/{id}/letterhead", Access::organiser, get_letterhead);
+    add(router, services, "PATCH", "/api/events/{id}/letterhead", Access::organiser, update_letterhead);
     add(router, services, "GET", "/api/letters/verify/{verification_code}", Access::public_read, verify_letter);
 }
 

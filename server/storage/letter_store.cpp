@@ -82,6 +82,26 @@ UPDATE letter_requests SET passport_sealed = NULL, passport_last3 = NULL, birth_
 WHERE event_id = ?1 AND purged_at IS NULL
 )sql";
 
+constexpr std::string_view select_letterhead = R"sql(
+SELECT organisation, address, signatory_name, signatory_title, contact_email, website, updated_by, updated_at
+FROM event_letterheads WHERE event_id = ?1
+)sql";
+
+constexpr std::string_view upsert_letterhead = R"sql(
+INSERT INTO event_letterheads (event_id, organisation, address, signatory_name, signatory_title, contact_email, website,
+                               updated_by, updated_at)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+ON CONFLICT (event_id) DO UPDATE SET organisation = excluded.organisation, address = excluded.address,
+       signatory_name = excluded.signatory_name, signatory_title = excluded.signatory_title,
+       contact_email = excluded.contact_email, website = excluded.website, updated_by = excluded.updated_by,
+       updated_at = excluded.updated_at
+)sql";
+
+constexpr std::string_view select_sealed =
+    "SELECT id, registration_id, passport_sealed FROM letter_requests WHERE passport_sealed IS NOT NULL ORDER BY id";
+
+constexpr std::string_view update_sealed = "UPDATE letter_requests SET passport_sealed = ?2 WHERE id = ?1";
+
 #undef LETTER_COLUMNS
 
 // ---- helpers -----------------------------------------------------------------------------
@@ -478,6 +498,115 @@ void withdraw_letters_of(Connection& conn, Id registration_id, Instant now) {
         refuse_letter(conn, active->event_id, active->id, reason, system, now);
     else
         revoke_letter(conn, active->event_id, active->id, reason, system, now);
+}
+
+Letterhead load_letterhead(Connection& conn, Id event_id) {
+    const auto event = require_event(conn, event_id);
+    auto row = conn.cached(select_letterhead);
+    row.bind(1, event_id);
+    Letterhead out;
+    if (row.step()) {
+        out.organisation = row.text(0);
+        out.address = row.text(1);
+        out.signatory_name = row.text(2);
+        out.signatory_title = row.text(3);
+        out.contact_email = row.text(4);
+        out.website = row.text(5);
+        out.updated_by = row.text(6);
+        out.updated_at = instant_at(row, 7);
+        out.customised = true;
+        return out;
+    }
+    out.organisation = event.title;
+    if (event.venue) {
+        std::string address = event.venue->name;
+        for (const auto* part : {&event.venue->address, &event.venue->city, &event.venue->country})
+            if (!part->empty()) address += "\n" + *part;
+        out.address = address;
+    }
+    out.signatory_title = "Organising committee";
+    return out;
+}
+
+namespace {
+
+json letterhead_audit_json(const Letterhead& l) {
+    if (!l.customised) return nullptr;
+    return {{"organisation", l.organisation},     {"address", l.address},
+            {"signatory_name", l.signatory_name}, {"signatory_title", l.signatory_title},
+            {"contact_email", l.contact_email},   {"website", l.website}};
+}
+
+}  // namespace
+
+Letterhead save_letterhead(Connection& conn, Id event_id, const Letterhead& letterhead, const AuditContext& context,
+                           Instant now) {
+    const auto before = load_letterhead(conn, event_id);
+    conn.cached(upsert_letterhead)
+        .bind(1, event_id)
+        .bind(2, letterhead.organisation)
+        .bind(3, letterhead.address)
+        .bind(4, letterhead.signatory_name)
+        .bind(5, letterhead.signatory_title)
+        .bind(6, letterhead.contact_email)
+        .bind(7, letterhead.website)
+        .bind(8, context.actor.label)
+        .bind(9, domain::format_utc(now))
+        .run();
+    auto after = load_letterhead(conn, event_id);
+    audit(conn, context, "letterhead.update", "event", event_id, event_id, letterhead_audit_json(before),
+          letterhead_audit_json(after), now);
+    return after;
+}
+
+namespace {
+
+PrintableLetter printable(Connection& conn, Letter letter) {
+    if (letter.status != LetterStatus::approved)
+        throw domain::Refusal("letter_not_approved", "Only an approved letter can be printed (this one is " +
+                                                         std::string(to_string(letter.status)) + ").");
+    auto event = require_event(conn, letter.event_id);
+    auto head = load_letterhead(conn, letter.event_id);
+    return PrintableLetter{std::move(letter), std::move(event), std::move(head)};
+}
+
+}  // namespace
+
+PrintableLetter load_printable_letter(Connection& conn, Id event_id, Id letter_id) {
+    return printable(conn, require_letter(conn, event_id, letter_id));
+}
+
+PrintableLetter load_printable_letter_of(Connection& conn, const std::string& registration_code) {
+    auto letter = load_letter_of(conn, registration_code);
+    if (!letter) throw domain::NotFound("letter_not_found", "This registration has no invitation letter.");
+    return printable(conn, std::move(*letter));
+}
+
+int rekey_letters(Connection& conn, const auth::SealKey& old_key, const auth::SealKey& new_key,
+                  const AuditContext& context, Instant now) {
+    struct Row {
+        Id id;
+        std::string sealed;
+    };
+    std::vector<Row> resealed;
+    {
+        auto rows = conn.cached(select_sealed);
+        while (rows.step()) {
+            const auto id = rows.int64(0);
+            const auto ad = associated_data(rows.int64(1));
+            const auto bytes = auth::base64_decode(rows.text(2), auth::Base64Alphabet::standard);
+            const auto plain = bytes ? auth::open_sealed(old_key, *bytes, ad) : std::nullopt;
+            if (!plain)
+                throw std::runtime_error("the passport number of letter request " + std::to_string(id) +
+                                         " does not open with the old key: nothing was changed");
+            resealed.push_back(Row{id, auth::base64_encode(auth::seal(new_key, *plain, ad), auth::Base64Alphabet::standard)});
+        }
+    }
+    for (const auto& row : resealed) conn.cached(update_sealed).bind(1, row.id).bind(2, row.sealed).run();
+    const int count = static_cast<int>(resealed.size());
+    append_audit(conn, audit_entry(context, "letter.rekey", "letter", std::nullopt, std::nullopt, std::nullopt,
+                                   json{{"resealed", count}}.dump(), now));
+    return count;
 }
 
 int purge_letters(Connection& conn, Id event_id, const AuditContext& context, Instant now) {

@@ -126,11 +126,55 @@ std::optional<LetterVerification> verify_letter(Connection& conn, const std::str
 // checking the letter then sees it revoked.
 void withdraw_letters_of(Connection& conn, domain::Id registration_id, domain::Instant now);
 
+// ---- the letterhead ------------------------------------------------------------------------
+
+// What the event's letters print at their head and under the signature. The handler checks
+// the fields (organisation 1-200 characters; address up to 500, lines allowed; the others
+// up to 200; contact_email an address or empty).
+struct Letterhead {
+    std::string organisation;
+    std::string address;
+    std::string signatory_name;
+    std::string signatory_title;
+    std::string contact_email;
+    std::string website;
+    bool customised = false;                 // false: the defaults, never set by an organiser
+    std::optional<std::string> updated_by;   // who set it last
+    std::optional<domain::Instant> updated_at;
+};
+
+// The event's letterhead, or its defaults: the event's title as the organisation, its
+// venue's address, "Organising committee" as the signatory's title. Throws
+// NotFound("event_not_found").
+Letterhead load_letterhead(Connection& conn, domain::Id event_id);
+// Replaces the event's letterhead; audited as "letterhead.update" with before and after.
+Letterhead save_letterhead(Connection& conn, domain::Id event_id, const Letterhead& letterhead,
+                           const AuditContext& audit, domain::Instant now);
+
+// One approved letter with what its printed page needs. Throws NotFound("letter_not_found")
+// for a letter not of the event (or a registration without one), Refusal
+// ("letter_not_approved") unless it is approved (a revoked, refused or pending letter is not
+// printed).
+struct PrintableLetter {
+    Letter letter;
+    domain::Event event;
+    Letterhead letterhead;
+};
+PrintableLetter load_printable_letter(Connection& conn, domain::Id event_id, domain::Id letter_id);
+PrintableLetter load_printable_letter_of(Connection& conn, const std::string& registration_code);
+
 // ---- retention -------------------------------------------------------------------------------
 
 // Erases the passport numbers and birth dates of every letter request of an event that
 // has ended; audited as one "letter.purge" entry. Returns how many requests were purged.
 // Throws NotFound("event_not_found"), Refusal("event_not_ended").
 int purge_letters(Connection& conn, domain::Id event_id, const AuditContext& audit, domain::Instant now);
+
+// Key rotation: re-seals every stored passport number, opened with `old_key`, under
+// `new_key`, in the caller's transaction; audited once as "letter.rekey" (entity: none;
+// after: how many were re-sealed). Throws std::runtime_error naming the request when a
+// number does not open with `old_key` (the caller rolls back: nothing changes).
+int rekey_letters(Connection& conn, const auth::SealKey& old_key, const auth::SealKey& new_key,
+                  const AuditContext& audit, domain::Instant now);
 
 }  // namespace congress::storage

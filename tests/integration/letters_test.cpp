@@ -252,10 +252,131 @@ TEST_F(Letters, BadInputIsRefusedAndNothingIsWritten) {
     // Someone else's (or a made-up) code finds nothing.
     auto other = code;
     other[0] = other[0] == 'a' ? 'b' : 'a';
-    EXPECT_EQ(post_json(port(), "/api/registrations/" + other + "/letter", letter_body("ZZ1234567")).status, 404);
+    const auto stranger = post_json(port(), "/api/registrations/" + other + "/letter", letter_body("ZZ1234567"));
+    EXPECT_EQ(stranger.status, 404) << stranger.body;
+    EXPECT_TRUE(is_json_error(stranger, "registration_not_found"));
+    EXPECT_EQ(get(port(), "/api/registrations/" + other + "/letter/print").status, 404);
+    // Unknown fields are refused rather than ignored.
+    auto extra = letter_body("ZZ1234567");
+    extra["email"] = "someone-else@example.org";
+    EXPECT_EQ(post_json(port(), "/api/registrations/" + code + "/letter", extra).status, 422);
     const auto own = get(port(), "/api/registrations/" + code + "/letter");
     ASSERT_EQ(own.status, 200) << own.body;
     EXPECT_TRUE(parse_json(own.body)["letter"].is_null()) << own.body;
+    if (find_program("sqlite3")) {
+        EXPECT_EQ(run_sql(server().db_path(), "SELECT count(*) FROM letter_requests l JOIN registrations r ON "
+                                              "r.id = l.registration_id WHERE r.name = 'cid-letter'"),
+                  "0\n");
+    }
+}
+
+// A letter belongs to one registration and one event: another delegate's code, another
+// event's organiser, or this letter's id under another event's path reach nothing and
+// change nothing.
+TEST_F(Letters, SomeoneElsesLetterCannotBeSeenOrDecided) {
+    const auto organiser = login("organiser@example.org");
+    const auto seoul = login("seoul-organiser@example.org");
+    const auto event_id = event(event_slug)["id"].get<long long>();
+    const auto seoul_id = event(other_slug)["id"].get<long long>();
+    const auto code = register_delegate("fay-letter");
+    const auto bystander = register_delegate("gus-letter");
+    const auto asked = post_json(port(), "/api/registrations/" + code + "/letter", letter_body("FY1234567"));
+    ASSERT_EQ(asked.status, 201) << asked.body;
+    const auto id = std::to_string(parse_json(asked.body)["letter"]["id"].get<long long>());
+
+    // The other delegate's code shows their own (absent) letter, not this one.
+    const auto theirs = get(port(), "/api/registrations/" + bystander + "/letter");
+    ASSERT_EQ(theirs.status, 200) << theirs.body;
+    EXPECT_TRUE(parse_json(theirs.body)["letter"].is_null());
+    EXPECT_EQ(get(port(), "/api/registrations/" + bystander + "/letter/print").status, 404);
+
+    // Another event's organiser: refused on this event's path, not found on their own.
+    EXPECT_EQ(post_json(port(), letters_path(event_id, "/" + id + "/approve"), json::object(), seoul.headers()).status, 403);
+    const auto elsewhere = post_json(port(), letters_path(seoul_id, "/" + id + "/approve"), json::object(), seoul.headers());
+    EXPECT_EQ(elsewhere.status, 404) << elsewhere.body;
+    EXPECT_TRUE(is_json_error(elsewhere, "letter_not_found"));
+    EXPECT_EQ(post_json(port(), letters_path(seoul_id, "/" + id + "/refuse"), {{"reason", "no"}}, seoul.headers()).status, 404);
+    EXPECT_EQ(get(port(), letters_path(seoul_id, "/" + id + "/print"), seoul.headers()).status, 404);
+
+    const auto still = get(port(), letters_path(event_id, "/" + id), organiser.headers());
+    ASSERT_EQ(still.status, 200) << still.body;
+    EXPECT_EQ(parse_json(still.body)["letter"]["status"], "requested");
+    if (find_program("sqlite3")) {
+        EXPECT_EQ(run_sql(server().db_path(), "SELECT count(*) FROM audit_log WHERE entity_type = 'letter' AND entity_id = " + id),
+                  "0\n");
+    }
+}
+
+// The printable letter: only once approved; the delegate's copy without the passport
+// number, the organisers' with it; both with the verification address and its QR code,
+// under the letterhead the organisers set (audited; bad fields refused, nothing written).
+TEST_F(Letters, PrintableLetterCarriesTheLetterheadAndTheVerificationLink) {
+    const auto organiser = login("organiser@example.org");
+    const auto event_id = event(event_slug)["id"].get<long long>();
+    const auto code = register_delegate("hal-letter");
+    const auto asked = post_json(port(), "/api/registrations/" + code + "/letter", letter_body("HL7654321"));
+    ASSERT_EQ(asked.status, 201) << asked.body;
+    const auto id = std::to_string(parse_json(asked.body)["letter"]["id"].get<long long>());
+
+    const auto early = get(port(), "/api/registrations/" + code + "/letter/print");
+    EXPECT_EQ(early.status, 409) << early.body;
+    EXPECT_TRUE(is_json_error(early, "letter_not_approved"));
+
+    const auto head_path = "/api/events/" + std::to_string(event_id) + "/letterhead";
+    const auto defaults = get(port(), head_path, organiser.headers());
+    ASSERT_EQ(defaults.status, 200) << defaults.body;
+    EXPECT_EQ(parse_json(defaults.body)["letterhead"]["customised"], false);
+    EXPECT_EQ(parse_json(defaults.body)["letterhead"]["organisation"], event(event_slug)["title"]);
+    for (const auto& [field, value] : std::vector<std::pair<const char*, json>>{{"organisation", ""},
+                                                                               {"contact_email", "not an address"},
+                                                                               {"website", "javascript:alert(1)"},
+                                                                               {"colour", "red"}}) {
+        const auto bad = send_json(port(), "PATCH", head_path, {{field, value}}, organiser.headers());
+        EXPECT_EQ(bad.status, 422) << field << ": " << bad.body;
+    }
+    EXPECT_EQ(parse_json(get(port(), head_path, organiser.headers()).body)["letterhead"]["customised"], false);
+    const auto saved = send_json(port(), "PATCH", head_path,
+                                 {{"organisation", "Metropolis <World Association>"},
+                                  {"address", "Avinyó 15\n08002 Barcelona"},
+                                  {"signatory_name", "Alain Le Saux"},
+                                  {"signatory_title", "Secretary General"},
+                                  {"contact_email", "visa@metropolis.example.org"}},
+                                 organiser.headers());
+    ASSERT_EQ(saved.status, 200) << saved.body;
+    EXPECT_EQ(parse_json(saved.body)["letterhead"]["customised"], true);
+
+    ASSERT_EQ(post_json(port(), letters_path(event_id, "/" + id + "/approve"), json::object(), organiser.headers()).status, 200);
+    const auto own = get(port(), "/api/registrations/" + code + "/letter/print");
+    ASSERT_EQ(own.status, 200) << own.body;
+    EXPECT_EQ(own.header("Cache-Control"), "no-store");
+    const auto p = parse_json(own.body);
+    EXPECT_EQ(p["copy"], "delegate");
+    EXPECT_EQ(p["letterhead"]["organisation"], "Metropolis <World Association>");
+    EXPECT_EQ(p["letterhead"]["signatory_name"], "Alain Le Saux");
+    EXPECT_EQ(p["letter"]["passport_name"], "ANA MARIA SILVA");
+    EXPECT_FALSE(contains(own.body, "HL7654321"));
+    const std::string url = p["verification_url"];
+    EXPECT_EQ(url, "http://127.0.0.1/letters/verify/" +
+                       p["letter"]["verification_code"].get<std::string>());
+    EXPECT_TRUE(starts_with(p["qr_svg"].get<std::string>(), "<svg"));
+
+    const auto copy = get(port(), letters_path(event_id, "/" + id + "/print"), organiser.headers());
+    ASSERT_EQ(copy.status, 200) << copy.body;
+    EXPECT_EQ(parse_json(copy.body)["copy"], "organiser");
+    EXPECT_EQ(parse_json(copy.body)["letter"]["passport_number"], "HL7654321");
+    EXPECT_EQ(get(port(), letters_path(event_id, "/" + id + "/print")).status, 401);
+
+    // Revoked: no longer printed.
+    ASSERT_EQ(post_json(port(), letters_path(event_id, "/" + id + "/revoke"), {{"reason", "Travel cancelled."}},
+                        organiser.headers())
+                  .status,
+              200);
+    EXPECT_EQ(get(port(), "/api/registrations/" + code + "/letter/print").status, 409);
+    if (find_program("sqlite3")) {
+        EXPECT_EQ(run_sql(server().db_path(), "SELECT count(*) FROM audit_log WHERE action = 'letterhead.update' AND "
+                                              "entity_id = " + std::to_string(event_id)),
+                  "1\n");
+    }
 }
 
 TEST(LettersWithoutKey, EveryLetterRouteAnswers503) {

@@ -311,4 +311,66 @@ TEST_F(LetterStore, PurgeCommandErasesAnEndedEventsPassportNumbersAndIsAudited) 
     EXPECT_TRUE(verify_letter(conn, load_letter(conn, event, a.id).verification_code.value()));
 }
 
+TEST_F(LetterStore, RekeyReSealsEveryPassportNumberUnderTheNewKeyOrChangesNothing) {
+    const auto a = ask(0);
+    const auto b = ask(1, "X7654321");
+    const auto fresh = test_key('n');
+    // With the wrong old key nothing opens: refused, and (rolled back by the caller) nothing changed.
+    {
+        Transaction tx(conn, Transaction::Kind::immediate);
+        EXPECT_THROW(rekey_letters(conn, test_key('w'), fresh, organiser, early), std::runtime_error);
+    }
+    EXPECT_EQ(load_letter_for_organiser(conn, key, event, a.id).passport_number.value(), "Z1234567");
+    {
+        Transaction tx(conn, Transaction::Kind::immediate);
+        EXPECT_EQ(rekey_letters(conn, key, fresh, organiser, early), 2);
+        tx.commit();
+    }
+    EXPECT_EQ(load_letter_for_organiser(conn, fresh, event, a.id).passport_number.value(), "Z1234567");
+    EXPECT_EQ(load_letter_for_organiser(conn, fresh, event, b.id).passport_number.value(), "X7654321");
+    EXPECT_THROW(load_letter_for_organiser(conn, key, event, a.id), std::runtime_error);
+    EXPECT_EQ(count(conn, "SELECT count(*) FROM audit_log WHERE action = 'letter.rekey' AND after_json LIKE '%\"resealed\":2%'"), 1);
+}
+
+TEST_F(LetterStore, LetterheadHasDefaultsUntilSetAndEveryChangeIsAudited) {
+    const auto defaults = load_letterhead(conn, event);
+    EXPECT_FALSE(defaults.customised);
+    EXPECT_EQ(defaults.organisation, "XI Metropolis World Congress");
+    EXPECT_EQ(defaults.signatory_title, "Organising committee");
+    auto head = defaults;
+    head.organisation = "Metropolis";
+    head.signatory_name = "Alain Le Saux";
+    const auto saved = save_letterhead(conn, event, head, organiser, early);
+    EXPECT_TRUE(saved.customised);
+    EXPECT_EQ(saved.organisation, "Metropolis");
+    EXPECT_EQ(saved.updated_by.value(), "organiser@example.org");
+    EXPECT_FALSE(load_letterhead(conn, other_event).customised);  // per event
+    head.signatory_title = "Secretary General";
+    save_letterhead(conn, event, head, organiser, early);
+    EXPECT_EQ(load_letterhead(conn, event).signatory_title, "Secretary General");
+    EXPECT_EQ(count(conn, "SELECT count(*) FROM audit_log WHERE action = 'letterhead.update' AND event_id = 1"), 2);
+    EXPECT_EQ(count(conn, "SELECT count(*) FROM audit_log WHERE action = 'letterhead.update' AND before_json IS NULL"), 1);
+    EXPECT_THROW(load_letterhead(conn, 99), domain::NotFound);
+}
+
+TEST_F(LetterStore, OnlyAnApprovedLetterIsPrintable) {
+    const auto a = ask(0);
+    try {
+        load_printable_letter_of(conn, codes[0]);
+        ADD_FAILURE() << "a pending request was printable";
+    } catch (const domain::Refusal& e) {
+        EXPECT_EQ(e.code(), "letter_not_approved");
+    }
+    EXPECT_THROW(load_printable_letter_of(conn, codes[1]), domain::NotFound);  // never asked
+    approve_letter(conn, event, a.id, organiser, early);
+    const auto printable = load_printable_letter_of(conn, codes[0]);
+    EXPECT_EQ(printable.letter.id, a.id);
+    EXPECT_EQ(printable.event.title, "XI Metropolis World Congress");
+    EXPECT_FALSE(printable.letter.passport_number);
+    EXPECT_EQ(load_printable_letter(conn, event, a.id).letter.id, a.id);
+    EXPECT_THROW(load_printable_letter(conn, other_event, a.id), domain::NotFound);
+    revoke_letter(conn, event, a.id, "Travel cancelled.", organiser, early);
+    EXPECT_THROW(load_printable_letter(conn, event, a.id), domain::Refusal);
+}
+
 }  // namespace

@@ -112,6 +112,10 @@ const std::vector<ExpectedRoute> expected_routes = {
     {"POST", "/api/events/{id}/letters/{letter_id}/approve", Access::organiser},
     {"POST", "/api/events/{id}/letters/{letter_id}/refuse", Access::organiser},
     {"POST", "/api/events/{id}/letters/{letter_id}/revoke", Access::organiser},
+    {"GET", "/api/registrations/{code}/letter/print", Access::registration_code},
+    {"GET", "/api/events/{id}/letters/{letter_id}/print", Access::organiser},
+    {"GET", "/api/events/{id}/letterhead", Access::organiser},
+    {"PATCH", "/api/events/{id}/letterhead", Access::organiser},
     {"GET", "/api/letters/verify/{verification_code}", Access::public_read},
 };
 
