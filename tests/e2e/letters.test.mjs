@@ -252,7 +252,7 @@ test('the verification page shows genuine, then revoked after the organiser revo
   const altered = letter.verification.slice(0, -1) + (last === 'a' ? 'b' : 'a');
   await page.goto(`/letters/verify/${altered}`);
   await page.locator('[data-result="unknown"]').waitFor();
-  assert.match(await text(page.locator('#letter-result')), /never issued/);
+  assert.match(await text(page.locator('#letter-result')), /No letter with this verification code was ever issued/);
   assert.equal((await text(page.locator('#letter-result'))).includes('ANA MARIA SILVA'), false);
   await context.close();
 });

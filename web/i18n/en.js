@@ -722,7 +722,7 @@ export default {
   'letterPrint.dateLine': 'Date: {date}',
   'letterPrint.subject': 'Invitation letter: {event}',
   'letterPrint.salutation': 'To whom it may concern,',
-  'letterPrint.body': 'We are pleased to confirm that {name}, whose details are given below, is registered as a delegate of {event}, held from {dates} in {place}, and is invited to attend it.',
+  'letterPrint.body': 'We are pleased to confirm that {name}, whose details are given below, is registered as a delegate of {event}, which takes place in {place} ({dates}), and is invited to attend it.',
   'letterPrint.closing': 'This letter is issued for visa purposes only. It does not commit the organisers to meet any cost of travel or stay. Its authenticity can be checked at the address below.',
   'letterPrint.passportName': 'Name as in the passport',
   'letterPrint.nationality': 'Nationality',
@@ -828,4 +828,5 @@ export default {
   'console.letterhead.organisationRequired': 'Give the organisation’s name.',
   'console.letterhead.emailInvalid': 'This is not a valid e-mail address.',
   'console.letterhead.websiteInvalid': 'Give an address starting with https:// or http://.',
+  'letterPrint.bodyNoPlace': 'We are pleased to confirm that {name}, whose details are given below, is registered as a delegate of {event} ({dates}), and is invited to attend it.',
 };

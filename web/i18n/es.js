@@ -720,7 +720,7 @@ export default {
   'letterPrint.dateLine': 'Fecha: {date}',
   'letterPrint.subject': 'Carta de invitación: {event}',
   'letterPrint.salutation': 'A quien corresponda:',
-  'letterPrint.body': 'Nos complace confirmar que {name}, cuyos datos figuran a continuación, está inscrito/a como delegado/a en {event}, que se celebra del {dates} en {place}, y está invitado/a a asistir.',
+  'letterPrint.body': 'Nos complace confirmar que {name}, cuyos datos figuran a continuación, está inscrito/a como delegado/a en {event}, que se celebra en {place} ({dates}), y está invitado/a a asistir.',
   'letterPrint.closing': 'Esta carta se expide únicamente a efectos del visado. No compromete a los organizadores a cubrir gastos de viaje ni de estancia. Su autenticidad puede comprobarse en la dirección indicada abajo.',
   'letterPrint.passportName': 'Nombre como en el pasaporte',
   'letterPrint.nationality': 'Nacionalidad',
@@ -826,4 +826,5 @@ export default {
   'console.letterhead.organisationRequired': 'Indique el nombre de la organización.',
   'console.letterhead.emailInvalid': 'Esta dirección de correo no es válida.',
   'console.letterhead.websiteInvalid': 'Indique una dirección que empiece por https:// o http://.',
+  'letterPrint.bodyNoPlace': 'Nos complace confirmar que {name}, cuyos datos figuran a continuación, está inscrito/a como delegado/a en {event} ({dates}), y está invitado/a a asistir.',
 };

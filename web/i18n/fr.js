@@ -723,7 +723,7 @@ export default {
   'letterPrint.dateLine': 'Date : {date}',
   'letterPrint.subject': 'Lettre d’invitation : {event}',
   'letterPrint.salutation': 'À qui de droit,',
-  'letterPrint.body': 'Nous avons le plaisir de confirmer que {name}, dont les données figurent ci-dessous, est inscrit·e comme délégué·e à {event}, qui se tient du {dates} à {place}, et est invité·e à y participer.',
+  'letterPrint.body': 'Nous avons le plaisir de confirmer que {name}, dont les données figurent ci-dessous, est inscrit·e comme délégué·e à {event}, qui se tient à {place} ({dates}), et est invité·e à y participer.',
   'letterPrint.closing': 'Cette lettre est délivrée aux seules fins de l’obtention d’un visa. Elle n’engage pas les organisateurs à prendre en charge des frais de voyage ou de séjour. Son authenticité peut être vérifiée à l’adresse ci-dessous.',
   'letterPrint.passportName': 'Nom tel qu’il figure sur le passeport',
   'letterPrint.nationality': 'Nationalité',
@@ -829,4 +829,5 @@ export default {
   'console.letterhead.organisationRequired': 'Indiquez le nom de l’organisation.',
   'console.letterhead.emailInvalid': 'Cette adresse électronique n’est pas valide.',
   'console.letterhead.websiteInvalid': 'Indiquez une adresse commençant par https:// ou http://.',
+  'letterPrint.bodyNoPlace': 'Nous avons le plaisir de confirmer que {name}, dont les données figurent ci-dessous, est inscrit·e comme délégué·e à {event} ({dates}), et est invité·e à y participer.',
 };

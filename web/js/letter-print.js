@@ -108,7 +108,7 @@ export function letterPage(data) {
     h(
       'p',
       { id: 'letter-body' },
-      t('letterPrint.body', { name: letter.passport_name, event: event.title, dates, place: where || '—' }),
+      t(where ? 'letterPrint.body' : 'letterPrint.bodyNoPlace', { name: letter.passport_name, event: event.title, dates, place: where }),
     ),
     h(
       'dl',
