@@ -16,6 +16,7 @@
 #include "badge/qr.hpp"
 #include "storage/event_repository.hpp"
 #include "storage/letter_store.hpp"
+#include "storage/registration_store.hpp"
 #include "util/random.hpp"
 
 namespace congress::api {
@@ -104,15 +105,21 @@ void request_letter(Services& services, const Request& request, const RouteParam
         });
 }
 
+// The one letter route that answers without the key file: the delegate's page asks it for
+// every confirmed registration, and on a server that holds no letters it learns so
+// ("available": false) without an error, and shows no letter section.
 void get_letter(Services& services, const Request& request, const RouteParams& params, Responder respond) {
-    key_of(services);
+    const bool available = services.letters_key != nullptr;
     auto code = code_of(params);
-    services.db.read([code = std::move(code), respond = std::move(respond), rid = request.request_id](Connection& conn) {
+    services.db.read([code = std::move(code), available, respond = std::move(respond), rid = request.request_id](Connection& conn) {
         Response response;
         try {
-            const auto letter = storage::load_letter_of(conn, code);
+            const auto letter = available ? storage::load_letter_of(conn, code) : std::nullopt;
+            if (!available && !storage::load_registration(conn, code))
+                throw ApiError(404, "registration_not_found", "There is no registration with this code.");
             response = json_response(
-                200, json_text({{"letter", letter ? letter_json(*letter, event_of(conn, letter->event_id).timezone) : json(nullptr)}}));
+                200, json_text({{"letter", letter ? letter_json(*letter, event_of(conn, letter->event_id).timezone) : json(nullptr)},
+                                {"available", available}}));
         } catch (...) {
             response = response_for_exception(std::current_exception(), rid);
         }

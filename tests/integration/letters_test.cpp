@@ -123,6 +123,7 @@ TEST_F(Letters, RequestApproveVerifyRevokeThenVerifyShowsRevoked) {
     const auto own = get(port(), "/api/registrations/" + code + "/letter");
     ASSERT_EQ(own.status, 200) << own.body;
     EXPECT_FALSE(contains(own.body, "FP1234567"));
+    EXPECT_EQ(parse_json(own.body)["available"], true);
 
     // The organiser sees it, in full, only in the one-letter view.
     const auto list = get(port(), letters_path(event_id), organiser.headers());
@@ -379,7 +380,7 @@ TEST_F(Letters, PrintableLetterCarriesTheLetterheadAndTheVerificationLink) {
     }
 }
 
-TEST(LettersWithoutKey, EveryLetterRouteAnswers503) {
+TEST(LettersWithoutKey, EveryLetterRouteAnswers503ButTheDelegatesLookUp) {
     ServerProcess server;  // no --letters-key-file
     const auto reg = post_json(server.port(), "/api/events/" + std::string(event_slug) + "/registrations",
                                {{"name", "dee-letter"}, {"email", "dee-letter@example.org"}});
@@ -388,8 +389,15 @@ TEST(LettersWithoutKey, EveryLetterRouteAnswers503) {
     const auto asked = post_json(server.port(), "/api/registrations/" + code + "/letter", json::object());
     EXPECT_EQ(asked.status, 503) << asked.body;
     EXPECT_TRUE(is_json_error(asked, "letters_unavailable"));
+    // The delegate's page learns there are no letters here, without an error.
     const auto own = get(server.port(), "/api/registrations/" + code + "/letter");
-    EXPECT_EQ(own.status, 503) << own.body;
+    ASSERT_EQ(own.status, 200) << own.body;
+    EXPECT_EQ(parse_json(own.body)["available"], false);
+    EXPECT_TRUE(parse_json(own.body)["letter"].is_null());
+    auto other = code;
+    other[0] = other[0] == 'a' ? 'b' : 'a';
+    EXPECT_EQ(get(server.port(), "/api/registrations/" + other + "/letter").status, 404);
+    EXPECT_EQ(get(server.port(), "/api/registrations/" + code + "/letter/print").status, 503);
     const auto verify = get(server.port(), "/api/letters/verify/" + std::string(26, 'a'));
     EXPECT_EQ(verify.status, 503) << verify.body;
     EXPECT_TRUE(contains(server.log(), "letters-key-file"));

@@ -244,7 +244,13 @@ export function mountLetter(section, code) {
 
   async function load() {
     try {
-      const { letter } = await getJSON(api);
+      const { letter, available } = await getJSON(api);
+      if (available === false) {
+        // This server holds no letters (no key file): no section at all.
+        state.unavailable = true;
+        section.hidden = true;
+        return;
+      }
       state.letter = letter;
     } catch (err) {
       if (err?.name === 'AbortError') return;
@@ -262,6 +268,7 @@ export function mountLetter(section, code) {
     update(registration) {
       const before = state.registration?.status;
       state.registration = registration;
+      if (state.unavailable) return;
       if (state.letter === undefined) {
         if (registration.status !== 'confirmed') {
           section.hidden = true;
