@@ -373,4 +373,28 @@ TEST_F(LetterStore, OnlyAnApprovedLetterIsPrintable) {
     EXPECT_THROW(load_printable_letter(conn, event, a.id), domain::Refusal);
 }
 
+TEST_F(LetterStore, RekeyCommandReSealsUnderTheNewKeyFileAndIsAudited) {
+    const auto a = ask(0);
+    const auto old_file = dir.file("old.key");
+    const auto new_file = dir.file("new.key");
+    std::string old_hex, new_hex;
+    for (int i = 0; i < 32; ++i) old_hex += "6b", new_hex += "44";  // test_key('k'), test_key('D')
+    std::ofstream(old_file) << old_hex << "\n";
+    std::ofstream(new_file) << new_hex << "\n";
+    auto run = [&](const std::string& args) {
+        const auto command = std::string("'") + CONGRESS_BINARY + "' letters " + args + " --db '" + dir.file("l.db") +
+                             "' > '" + dir.file("out") + "' 2>&1 < /dev/null";
+        const int status = std::system(command.c_str());
+        return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    };
+    EXPECT_EQ(run("rekey --old-key-file '" + old_file + "'"), 2);  // the new key is required
+    // The wrong old key: refused, nothing changed.
+    EXPECT_EQ(run("rekey --old-key-file '" + new_file + "' --new-key-file '" + old_file + "'"), 1);
+    EXPECT_EQ(load_letter_for_organiser(conn, key, event, a.id).passport_number.value(), "Z1234567");
+    ASSERT_EQ(run("rekey --old-key-file '" + old_file + "' --new-key-file '" + new_file + "'"), 0) << file_bytes(dir.file("out"));
+    EXPECT_EQ(load_letter_for_organiser(conn, test_key('D'), event, a.id).passport_number.value(), "Z1234567");
+    EXPECT_THROW(load_letter_for_organiser(conn, key, event, a.id), std::runtime_error);
+    EXPECT_EQ(count(conn, "SELECT count(*) FROM audit_log WHERE action = 'letter.rekey' AND actor_label LIKE 'cli:%'"), 1);
+}
+
 }  // namespace
