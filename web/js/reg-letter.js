@@ -255,6 +255,7 @@ export function mountLetter(section, code) {
     } catch (err) {
       if (err?.name === 'AbortError') return;
       state.letter = undefined;
+      state.failed = true; // keep the message: a redraw of the page does not replace it
       section.replaceChildren(
         h('h2', { id: 'letter-view-heading', tabindex: '-1' }, t('letterReq.heading')),
         h('p', { class: 'status status--error' }, err instanceof ApiError && err.code === 'letters_unavailable' ? t('letterReq.unavailable') : friendlyMessage(err)),
@@ -268,7 +269,7 @@ export function mountLetter(section, code) {
     update(registration) {
       const before = state.registration?.status;
       state.registration = registration;
-      if (state.unavailable) return;
+      if (state.unavailable || state.failed) return;
       if (state.letter === undefined) {
         if (registration.status !== 'confirmed') {
           section.hidden = true;
