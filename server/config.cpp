@@ -116,6 +116,10 @@ const std::vector<Option>& options() {
         {"secure-cookies", nullptr, nullptr,
          "mark the staff session cookie Secure even on plain HTTP (when a proxy in front terminates TLS)",
          [](Config& c, const std::string&) { c.secure_cookies = true; }},
+        {"letters-key-file", "CONGRESS_LETTERS_KEY_FILE", "FILE",
+         "key that seals visa letters' passport numbers: 64 hex characters (32 random bytes); without it the "
+         "letter routes answer 503 (docs/letters.md)",
+         [](Config& c, const std::string& v) { c.letters_key_file = v; }},
         {"demo-file", "CONGRESS_DEMO_FILE", "FILE", "demo data to load (default schema/demo/metropolis-2014.json)",
          [](Config& c, const std::string& v) { c.demo_file = v; }},
         {"as-published", nullptr, nullptr, "demo-load: keep the report's 2014 dates instead of moving them forward",

@@ -41,6 +41,9 @@ struct Config {
     int password_queue = 16;
     // The staff cookie is Secure on every request, not only those that came over TLS.
     bool secure_cookies = false;
+    // Visa letters (docs/letters.md): a file holding the AES-256-GCM key that seals passport
+    // numbers (64 hex characters). Without it the letter routes answer 503.
+    std::string letters_key_file;
 
     // Demo loading.
     std::string demo_file = "schema/demo/metropolis-2014.json";

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "admin/letters_command.hpp"
 #include "admin/session_command.hpp"
 #include "admin/user_command.hpp"
 #include "api/authenticator.hpp"
@@ -41,6 +42,11 @@ Usage:
   congress user add|passwd|disable|enable|grant|revoke|list ...
                                  staff accounts and roles (the first admin too);
                                  see congress user --help
+  congress letters purge --event ID
+                                 erase visa letters' passport numbers and dates of
+                                 birth once the event has ended (docs/letters.md)
+  congress letters rekey --old-key-file F --new-key-file F
+                                 re-seal every stored passport number under a new key
   congress version               print the version and the schema version
   congress help                  this text
 
@@ -145,6 +151,14 @@ int serve_command(const Config& config) {
     services.throttle = &throttle;
     services.session_policy = session_policy;
     services.secure_cookies = config.secure_cookies;
+    if (!config.letters_key_file.empty()) {
+        // A key file that is named but unreadable or malformed stops the server: letters
+        // sealed with one key must never be opened with another.
+        services.letters_key = std::make_shared<const auth::SealKey>(auth::load_seal_key_file(config.letters_key_file));
+        log::info("main", "visa letters: key loaded from " + config.letters_key_file);
+    } else {
+        log::warn("main", "no --letters-key-file: the visa letter routes answer 503");
+    }
     if (const char* hooks = std::getenv("CONGRESS_TEST_HOOKS"); hooks && *hooks) {
 #ifdef CONGRESS_TEST_HOOKS
         services.hooks = storage::parse_test_hooks(hooks);
@@ -196,6 +210,10 @@ int main(int argc, char** argv) {
     if (command == "user") {
         if (help_asked) std::cout << admin::user_command_help();
         return help_asked ? 0 : admin::user_command(args, getenv);
+    }
+    if (command == "letters") {
+        if (help_asked) std::cout << admin::letters_command_help();
+        return help_asked ? 0 : admin::letters_command(args, getenv);
     }
     if (command == "event") {
         if (help_asked) std::cout << admin::event_command_help();

@@ -5,6 +5,7 @@
 #include "api/errors.hpp"
 #include "api/event_handlers.hpp"
 #include "api/hotel_handlers.hpp"
+#include "api/letter_handlers.hpp"
 #include "api/organiser_routes.hpp"
 #include "api/registration_handlers.hpp"
 #include "api/staff_handlers.hpp"
@@ -113,6 +114,7 @@ void add_routes(Router& router, Services& services) {
     add_organiser_routes(router, services);
     add_checkin_routes(router, services);
     add_hotel_routes(router, services);
+    add_letter_routes(router, services);
 
     router.set_fallback([&services](const Request& request, const RouteParams&, Responder respond) {
         if (const auto page = page_alias(request.path); !page.empty()) {

@@ -6,6 +6,7 @@
 #include "api/response_cache.hpp"
 #include "api/router.hpp"
 #include "api/static_files.hpp"
+#include "auth/sealed.hpp"
 #include "storage/database.hpp"
 #include "storage/registration_store.hpp"
 #include "storage/staff_store.hpp"
@@ -35,6 +36,9 @@ struct Services {
     bool secure_cookies = false;
     // The events' badge keys (check-in); add_routes makes it if unset.
     std::shared_ptr<BadgeKeys> badge_keys{};
+    // The key that seals visa letters' passport numbers (--letters-key-file); without it
+    // the letter routes answer 503 letters_unavailable.
+    std::shared_ptr<const auth::SealKey> letters_key{};
 };
 
 void add_routes(Router& router, Services& services);

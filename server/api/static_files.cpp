@@ -28,10 +28,29 @@ std::string_view page_for(std::string_view path) {
     if (path.rfind(console_event, 0) == 0 && path.size() > console_event.size() &&
         path.find('/', console_event.size()) == std::string_view::npos)
         return "/console-event.html";
+    // The printable invitation letter: the organisers' copy and the delegate's (docs/letters.md).
+    if (path.rfind(console_event, 0) == 0) {
+        const auto rest = path.substr(console_event.size());  // "{id}/letters/{letter_id}"
+        const auto slash = rest.find('/');
+        constexpr std::string_view letters = "/letters/";
+        if (slash != std::string_view::npos && slash > 0 && rest.substr(slash, letters.size()) == letters &&
+            rest.size() > slash + letters.size() && rest.find('/', slash + letters.size()) == std::string_view::npos)
+            return "/letter-print.html";
+    }
     constexpr std::string_view registration = "/r/";
+    constexpr std::string_view own_letter = "/letter";
+    if (path.rfind(registration, 0) == 0 && path.size() > registration.size() + own_letter.size() &&
+        path.substr(path.size() - own_letter.size()) == own_letter) {
+        const auto code = path.substr(registration.size(), path.size() - registration.size() - own_letter.size());
+        if (!code.empty() && code.find('/') == std::string_view::npos) return "/letter-print.html";
+    }
     if (path.rfind(registration, 0) == 0 && path.size() > registration.size() &&
         path.find('/', registration.size()) == std::string_view::npos)
         return "/registration.html";
+    // The public check of a visa invitation letter (docs/letters.md).
+    constexpr std::string_view letter = "/letters/verify/";
+    if (path.rfind(letter, 0) == 0 && path.size() > letter.size() && path.find('/', letter.size()) == std::string_view::npos)
+        return "/letter-verify.html";
     return path;
 }
 

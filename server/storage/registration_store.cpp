@@ -4,6 +4,7 @@
 
 #include "storage/event_repository.hpp"
 #include "storage/hotel_store.hpp"
+#include "storage/letter_store.hpp"
 #include "util/random.hpp"
 
 namespace congress::storage {
@@ -414,6 +415,8 @@ RegistrationView cancel_registration(Connection& conn, ChangeSet& changes, const
     set_registration_status(conn, row.id, RegistrationStatus::cancelled, now);
     // Its hotel room (or waiting-list place) goes to the next delegate waiting for it.
     release_accommodation_of(conn, changes, row.id, now);
+    // Its visa letter no longer stands: revoked (or the request refused), so an embassy sees it.
+    withdraw_letters_of(conn, row.id, now);
     for (const auto session_id : freed_sessions) promote_session_waitlist(conn, changes, session_id, now);
     if (row.status == RegistrationStatus::confirmed) promote_event_waitlist(conn, changes, row.event_id, now);
     changes.events.insert(row.event_id);

@@ -89,7 +89,7 @@ test('every language file has exactly the English keys and placeholders', async 
 });
 
 test('pages have no inline scripts, styles or event handlers (CSP script-src \'self\')', async () => {
-  for (const page of ['index.html', 'event.html', 'registration.html']) {
+  for (const page of ['index.html', 'event.html', 'registration.html', 'letter-verify.html', 'letter-print.html', 'console-event.html']) {
     const html = await readFile(join(WEB, page), 'utf8');
     for (const [, attrs, body] of html.matchAll(/<script\b([^>]*)>([\s\S]*?)<\/script>/gi)) {
       assert.match(attrs, /\bsrc="\/[^"]+"/, `${page}: every <script> has an absolute src`);

@@ -57,6 +57,8 @@ public:
         services_.hasher = &hasher_;
         services_.throttle = &throttle_;
         services_.session_policy = options.sessions;
+        // A fixed key for the visa letter routes (a real server reads --letters-key-file).
+        services_.letters_key = std::make_shared<const auth::SealKey>(auth::SealKey{});
         api::add_routes(router_, services_);
     }
 

@@ -61,3 +61,10 @@ TEST(ConfigTest, HelpListsEveryOptionWithItsVariable) {
     for (const char* text : {"--port", "CONGRESS_PORT", "--db", "--web-root", "--threads", "--log-level"})
         EXPECT_NE(help.find(text), std::string::npos) << text;
 }
+
+TEST(ConfigTest, LettersKeyFileFromFlagOrEnvironment) {
+    EXPECT_EQ(parse({}).letters_key_file, "");
+    EXPECT_EQ(parse({"--letters-key-file", "/etc/congress/letters.key"}).letters_key_file, "/etc/congress/letters.key");
+    EXPECT_EQ(parse({}, {{"CONGRESS_LETTERS_KEY_FILE", "/run/keys/letters"}}).letters_key_file, "/run/keys/letters");
+    EXPECT_EQ(parse({"--letters-key-file=/a"}, {{"CONGRESS_LETTERS_KEY_FILE", "/b"}}).letters_key_file, "/a");
+}

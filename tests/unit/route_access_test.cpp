@@ -103,6 +103,20 @@ const std::vector<ExpectedRoute> expected_routes = {
     {"POST", "/api/registrations/{code}/accommodation", Access::registration_code},
     {"GET", "/api/registrations/{code}/accommodation", Access::registration_code},
     {"DELETE", "/api/registrations/{code}/accommodation", Access::registration_code},
+    // Visa invitation letters (docs/letters.md): the delegate asks with their code,
+    // organisers decide, anyone holding a letter verifies it.
+    {"POST", "/api/registrations/{code}/letter", Access::registration_code},
+    {"GET", "/api/registrations/{code}/letter", Access::registration_code},
+    {"GET", "/api/events/{id}/letters", Access::organiser},
+    {"GET", "/api/events/{id}/letters/{letter_id}", Access::organiser},
+    {"POST", "/api/events/{id}/letters/{letter_id}/approve", Access::organiser},
+    {"POST", "/api/events/{id}/letters/{letter_id}/refuse", Access::organiser},
+    {"POST", "/api/events/{id}/letters/{letter_id}/revoke", Access::organiser},
+    {"GET", "/api/registrations/{code}/letter/print", Access::registration_code},
+    {"GET", "/api/events/{id}/letters/{letter_id}/print", Access::organiser},
+    {"GET", "/api/events/{id}/letterhead", Access::organiser},
+    {"PATCH", "/api/events/{id}/letterhead", Access::organiser},
+    {"GET", "/api/letters/verify/{verification_code}", Access::public_read},
 };
 
 // The kinds of caller. "Event X" is the event every {id} names; "Y" is another event.

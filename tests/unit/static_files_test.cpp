@@ -19,6 +19,8 @@ struct WebRoot {
         std::filesystem::create_directories(root / "js");
         std::ofstream(root / "index.html") << "<h1>home</h1>";
         std::ofstream(root / "event.html") << "<h1>event</h1>";
+        std::ofstream(root / "letter-verify.html") << "<h1>letter</h1>";
+        std::ofstream(root / "letter-print.html") << "<h1>print</h1>";
         std::ofstream(root / "js" / "app.js") << "export {};";
         std::ofstream(root / ".hidden") << "secret";
         std::ofstream(dir.path() / "outside.txt") << "outside";
@@ -44,6 +46,12 @@ TEST(StaticFilesTest, PagesAndAssetsHaveTheirContentTypes) {
     EXPECT_EQ(home.content_type, "text/html; charset=utf-8");
     EXPECT_EQ(*home.body, "<h1>home</h1>");
     EXPECT_EQ(*files.serve(get("/events/12")).body, "<h1>event</h1>");
+    EXPECT_EQ(*files.serve(get("/letters/verify/abcdefghijklmnopqrstuvwxyz")).body, "<h1>letter</h1>");
+    EXPECT_EQ(files.serve(get("/letters/verify/a/b")).status, 404);
+    EXPECT_EQ(*files.serve(get("/r/abcdefghijklmnopqrstuvwxyz/letter")).body, "<h1>print</h1>");
+    EXPECT_EQ(*files.serve(get("/console/events/3/letters/12")).body, "<h1>print</h1>");
+    EXPECT_EQ(files.serve(get("/console/events/3/letters/12/x")).status, 404);
+    EXPECT_EQ(files.serve(get("/r/a/b/letter")).status, 404);
     EXPECT_EQ(files.serve(get("/js/app.js")).content_type, "text/javascript; charset=utf-8");
 }
 

@@ -1,6 +1,6 @@
 // Organiser console, one event, served for /console/events/{id}: the programme
 // (sessions by day and room, tracks, rooms), the registrations table, the
-// activity feed, the event's details, and badges & check-in, in tabs. Counts
+// activity feed, the event's details, badges & check-in, and visa letters, in tabs. Counts
 // and the programme follow the live channel (topic event:{id}, and
 // checkin:{id} for the check-in counters) while the page is open.
 
@@ -19,6 +19,7 @@ import { mountRegistrations } from './console-registrations.js';
 import { mountActivity } from './console-activity.js';
 import { mountCheckin } from './console-checkin.js';
 import { mountHotels } from './console-hotels.js';
+import { mountLetters } from './console-letters.js';
 
 const LIVE_REFRESH_MS = 800;
 
@@ -162,6 +163,7 @@ async function main() {
     state.activity = mountActivity(document.getElementById('panel-activity'), { base: base() });
     state.checkin = mountCheckin(document.getElementById('panel-checkin'), { eventId: event.id });
     state.hotels = mountHotels(document.getElementById('panel-hotels'), { event, base: base(), feedback });
+    state.letters = mountLetters(document.getElementById('panel-letters'), { eventId: event.id, feedback });
     document.getElementById('console-event').hidden = false;
     clearStatus();
     let registrationsLoaded = false;
@@ -174,6 +176,7 @@ async function main() {
       if (tab === 'activity') state.activity.refresh();
       if (tab === 'checkin') state.checkin.refresh();
       if (tab === 'hotels') state.hotels.refresh();
+      if (tab === 'letters') state.letters.refresh();
     });
     subscribe(`event:${event.id}`, onLive);
   } catch (err) {

@@ -17,6 +17,7 @@ import { programmeChanges, describeChanges } from './programme.js';
 import { subscribe } from './live.js';
 import { badgeCard } from './badge-card.js';
 import { mountHotel } from './reg-hotel.js';
+import { mountLetter } from './reg-letter.js';
 
 const state = {
   code: null,
@@ -28,6 +29,9 @@ const state = {
   stale: false, // live news came during an action: look again once it is done
   reported: [], // programme changes announced by the live channel, not shown yet
 };
+
+// The visa invitation letter section (#letter-view), drawn by reg-letter.js.
+let letterView = null;
 
 // Live counts received, so that an event fetched meanwhile is not older than the page.
 const ledger = seatLedger();
@@ -440,6 +444,7 @@ function render() {
   document.getElementById('registration').hidden = false;
   // A badge on screen goes away if the registration is no longer confirmed.
   if (r.status !== 'confirmed' && !document.getElementById('badge-view').hidden) closeBadgeView();
+  letterView?.update(r);
 }
 
 /** After a redraw, put focus back where the delegate was working. */
@@ -808,6 +813,7 @@ async function main() {
     if (!state.code) throw new ApiError('registration_not_found', 'No registration code in this address.', 404);
     await reload();
     clearStatus();
+    letterView = mountLetter(document.getElementById('letter-view'), state.code);
     render();
     syncBadgeView();
     subscribe(`registration:${state.code}`, onRegistrationLive);
