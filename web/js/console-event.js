@@ -1,6 +1,7 @@
 // Organiser console, one event, served for /console/events/{id}: the programme
 // (sessions by day and room, tracks, rooms), the registrations table, the
-// activity feed, the event's details, and badges & check-in, in tabs. Counts
+// activity feed, the event's details, the rooms (timeline, floors, venue
+// information) and badges & check-in, in tabs. Counts
 // and the programme follow the live channel (topic event:{id}, and
 // checkin:{id} for the check-in counters) while the page is open.
 
@@ -18,6 +19,7 @@ import { renderProgramme, updateCounts, countsText } from './console-programme.j
 import { mountRegistrations } from './console-registrations.js';
 import { mountActivity } from './console-activity.js';
 import { mountCheckin } from './console-checkin.js';
+import { mountRooms } from './console-rooms.js';
 
 const LIVE_REFRESH_MS = 800;
 
@@ -70,6 +72,7 @@ function renderDetails() {
       renderHeader();
       renderProgrammeTab();
       state.registrations?.setEvent(event);
+      state.rooms?.setEvent(event);
       feedback(t('console.event.saved'));
     },
   });
@@ -97,6 +100,7 @@ async function reload() {
   state.registrations?.setEvent(event);
   // Keep a half-typed edit of the details: redraw them only when out of sight.
   if (state.tab !== 'details') renderDetails();
+  state.rooms?.setEvent(event, { keepForm: state.tab === 'rooms' });
 }
 
 // ---- live updates ------------------------------------------------------------
@@ -160,6 +164,8 @@ async function main() {
     });
     state.activity = mountActivity(document.getElementById('panel-activity'), { base: base() });
     state.checkin = mountCheckin(document.getElementById('panel-checkin'), { eventId: event.id });
+    state.rooms = mountRooms(document.getElementById('panel-rooms'), { base: base(), feedback, reload });
+    state.rooms.setEvent(event);
     document.getElementById('console-event').hidden = false;
     clearStatus();
     let registrationsLoaded = false;
