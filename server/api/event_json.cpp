@@ -43,7 +43,8 @@ json event_json(const domain::Event& e) {
                  {"address", e.venue->address},
                  {"city", e.venue->city},
                  {"country", e.venue->country},
-                 {"map_url", e.venue->map_url ? json(*e.venue->map_url) : json(nullptr)}};
+                 {"map_url", e.venue->map_url ? json(*e.venue->map_url) : json(nullptr)},
+                 {"info", venue_info_json(e.venue->notes)}};
     }
     json eligibility = nullptr;
     if (e.eligibility.restricted()) eligibility = {{"dues_paid_years", e.eligibility.dues_paid_years}};
@@ -72,7 +73,6 @@ json programme_json(const domain::Programme& p) {
     const auto& zone = p.event.timezone;
     auto body = event_json(p.event);
     body["schedule_version"] = p.event.schedule_version;
-    if (p.event.venue) body["venue"]["info"] = venue_info_json(p.event.venue->notes);
 
     json tracks = json::array();
     for (const auto& t : p.tracks)

@@ -37,7 +37,7 @@ struct VenueSummary {
     std::string city;
     std::string country;
     std::optional<std::string> map_url;
-    VenueNotesByLanguage notes;  // filled for a programme (load_programme), not for lists
+    VenueNotesByLanguage notes;  // filled by list_events and load_programme, not load_event
 };
 
 struct Event {

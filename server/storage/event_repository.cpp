@@ -71,6 +71,10 @@ constexpr std::string_view select_venue_notes = R"sql(
 SELECT lang, access, accessibility, transport, wifi, catering FROM venue_notes WHERE venue_id = ?1
 )sql";
 
+constexpr std::string_view select_all_venue_notes = R"sql(
+SELECT venue_id, lang, access, accessibility, transport, wifi, catering FROM venue_notes
+)sql";
+
 // rooms.equipment is a JSON array of strings (a CHECK keeps it an array).
 std::vector<std::string> equipment_column(const Statement& stmt, int column) {
     std::vector<std::string> items;
@@ -166,6 +170,17 @@ std::vector<domain::Event> list_events(Connection& conn) {
     auto stmt = conn.cached(select_all_events());
     std::vector<domain::Event> events;
     while (stmt.step()) events.push_back(read_event(stmt));
+    // Every venue's notes in one read (a few rows per venue), so that a listed event shows
+    // the same venue as its programme does.
+    std::map<domain::Id, domain::VenueNotesByLanguage> notes;
+    auto all = conn.cached(select_all_venue_notes);
+    while (all.step()) {
+        domain::VenueNotes n{all.text(2), all.text(3), all.text(4), all.text(5), all.text(6)};
+        if (!n.empty()) notes[all.int64(0)].emplace(all.text(1), std::move(n));
+    }
+    for (auto& e : events)
+        if (e.venue)
+            if (const auto it = notes.find(e.venue->id); it != notes.end()) e.venue->notes = it->second;
     return events;
 }
 
