@@ -9,7 +9,7 @@
 -- Per room: the floor and the equipment (a JSON array of short strings).
 
 ALTER TABLE venues ADD COLUMN map_url TEXT
-    CHECK (map_url IS NULL OR (length(map_url) BETWEEN 10 AND 2000
+    CHECK (map_url IS NULL OR (length(map_url) <= 2000
                                AND (substr(map_url, 1, 7) = 'http://' OR substr(map_url, 1, 8) = 'https://')));
 
 CREATE TABLE venue_notes (

@@ -139,3 +139,11 @@ TEST_F(VenueStore, AnEventWithoutAVenueHasNothingToDescribe) {
         EXPECT_EQ(e.code(), "event_has_no_venue");
     }
 }
+
+TEST_F(VenueStore, TheShortestAcceptedMapLinkIsStored) {
+    ASSERT_TRUE(is_web_address("http://a"));
+    VenueEdit edit;
+    edit.map_url = std::optional<std::string>("http://a");
+    update_event_venue(conn, changes, 1, edit, everyone, ana, now);
+    EXPECT_EQ(count("SELECT count(*) FROM venues WHERE map_url = 'http://a'"), 1);
+}

@@ -288,7 +288,8 @@ function venueForm(ctx, venue) {
     validate: (v) => {
       const errors = {};
       const url = v.map_url.trim();
-      if (url && !/^https?:\/\/[^\s/?#@]+/i.test(url)) errors.map_url = t('console.venue.badUrl');
+      // As the server checks: a lower-case http(s) scheme, a host, no spaces.
+      if (url && !/^https?:\/\/[^\s/?#@]+[^\s]*$/.test(url)) errors.map_url = t('console.venue.badUrl');
       for (const f of notes) {
         if (f.value().trim().length > MAX_NOTE) f.setError(t('console.venue.tooLong', { max: MAX_NOTE }));
         else f.setError('');
