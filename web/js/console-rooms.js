@@ -78,7 +78,7 @@ const timeRange = (s) => `${s.starts_at.slice(11, 16)}–${s.ends_at.slice(11, 1
 function roomHeader(room) {
   return h(
     'div',
-    { class: 'timeline__room', role: 'rowheader' },
+    { class: 'timeline__room' },
     h('span', { class: 'timeline__room-name' }, room ? room.name : t('console.rooms.noRoom')),
     room
       ? h(
@@ -94,8 +94,10 @@ function roomHeader(room) {
 
 function block(session, problems, range) {
   const cancelled = session.status === 'cancelled';
-  const start = Math.max(minutesOf(session.starts_at), range.from);
-  const end = dayOf(session.ends_at) === dayOf(session.starts_at) ? minutesOf(session.ends_at) : range.to;
+  // Whole 5-minute columns: a session at 10:02 starts in the 10:00 column.
+  const start = Math.floor((Math.max(minutesOf(session.starts_at), range.from) - range.from) / SLOT_MINUTES);
+  const endMinutes = dayOf(session.ends_at) === dayOf(session.starts_at) ? minutesOf(session.ends_at) : range.to;
+  const end = Math.max(Math.ceil((endMinutes - range.from) / SLOT_MINUTES), start + 1);
   const classes = ['timeline__block'];
   if (cancelled) classes.push('timeline__block--cancelled');
   if (problems.some((p) => p.kind === 'double')) classes.push('timeline__block--double');
@@ -110,7 +112,7 @@ function block(session, problems, range) {
     problems.map((p) => h('strong', { class: 'timeline__problem' }, `⚠ ${problemText(session, p)}`)),
   );
   // CSSOM, not a style attribute (see the note at the top).
-  el.style.gridColumn = `${(start - range.from) / SLOT_MINUTES + 1} / ${Math.max(end - range.from, start - range.from + SLOT_MINUTES) / SLOT_MINUTES + 1}`;
+  el.style.gridColumn = `${start + 1} / ${end + 1}`;
   return el;
 }
 
@@ -172,20 +174,20 @@ function timeline(event, day) {
       : h('p', { class: 'timeline__summary timeline__summary--ok', 'data-conflicts': 0 }, t('console.rooms.noConflicts')),
     h(
       'div',
-      { class: 'timeline', role: 'table', 'aria-label': t('console.rooms.timeline') },
-      h('div', { class: 'timeline__row timeline__row--axis', role: 'row' }, h('span', { class: 'timeline__room' }), hourAxis(range, columns)),
+      { class: 'timeline' },
+      h('div', { class: 'timeline__row timeline__row--axis' }, h('span', { class: 'timeline__room' }), hourAxis(range, columns)),
       rows.map(({ room, sessions: inRoom }) => {
         const lane = h(
           'ol',
-          { class: 'timeline__lane', role: 'cell' },
+          { class: 'timeline__lane' },
           inRoom.map((s) => block(s, problems.get(s.id) ?? [], range)),
         );
         lane.style.gridTemplateColumns = `repeat(${columns}, minmax(0, 1fr))`;
         return h(
           'div',
-          { class: 'timeline__row', role: 'row', 'data-room-id': room?.id ?? 'none' },
+          { class: 'timeline__row', 'data-room-id': room?.id ?? 'none' },
           roomHeader(room),
-          inRoom.length ? lane : h('p', { class: 'timeline__free', role: 'cell' }, t('console.rooms.emptyRow')),
+          inRoom.length ? lane : h('p', { class: 'timeline__free' }, t('console.rooms.emptyRow')),
         );
       }),
     ),
