@@ -11,7 +11,26 @@ json optional_time(const std::optional<domain::Instant>& instant, const std::str
 }
 
 json room_json(const domain::Room& room) {
-    return {{"id", room.id}, {"name", room.name}, {"capacity", room.capacity}};
+    return {{"id", room.id},
+            {"name", room.name},
+            {"capacity", room.capacity},
+            {"floor", room.floor},
+            {"equipment", room.equipment}};
+}
+
+// Every language of the association, each with every note ("" when none was written):
+// the page picks its own language and falls back to English field by field.
+json venue_info_json(const domain::VenueNotesByLanguage& notes) {
+    json info = json::object();
+    for (const auto lang : domain::venue_languages) {
+        const auto it = notes.find(lang);
+        const domain::VenueNotes empty;
+        const auto& n = it == notes.end() ? empty : it->second;
+        json one = json::object();
+        for (const auto field : domain::venue_note_fields) one[std::string(field)] = *n.field(field);
+        info[std::string(lang)] = std::move(one);
+    }
+    return info;
 }
 
 }  // namespace
@@ -23,7 +42,9 @@ json event_json(const domain::Event& e) {
                  {"name", e.venue->name},
                  {"address", e.venue->address},
                  {"city", e.venue->city},
-                 {"country", e.venue->country}};
+                 {"country", e.venue->country},
+                 {"map_url", e.venue->map_url ? json(*e.venue->map_url) : json(nullptr)},
+                 {"info", venue_info_json(e.venue->notes)}};
     }
     json eligibility = nullptr;
     if (e.eligibility.restricted()) eligibility = {{"dues_paid_years", e.eligibility.dues_paid_years}};

@@ -22,6 +22,7 @@ void create_track(Services& services, const Request& request, const RouteParams&
 void update_track(Services& services, const Request& request, const RouteParams& params, Responder respond);
 void create_room(Services& services, const Request& request, const RouteParams& params, Responder respond);
 void update_room(Services& services, const Request& request, const RouteParams& params, Responder respond);
+void update_venue(Services& services, const Request& request, const RouteParams& params, Responder respond);
 void create_session(Services& services, const Request& request, const RouteParams& params, Responder respond);
 void update_session(Services& services, const Request& request, const RouteParams& params, Responder respond);
 void cancel_session(Services& services, const Request& request, const RouteParams& params, Responder respond);

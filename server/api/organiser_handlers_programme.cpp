@@ -10,6 +10,7 @@
 #include "domain/programme_edit.hpp"
 #include "storage/event_repository.hpp"
 #include "storage/organiser_store.hpp"
+#include "storage/venue_store.hpp"
 
 namespace congress::api::organiser {
 
@@ -121,14 +122,90 @@ storage::TrackInput track_input(const json& body, bool creating) {
     return input;
 }
 
+// A list of short strings ("projector", "interpretation booths"): trimmed, each 1..60
+// characters, at most 20, repeats dropped. null or [] clears it.
+std::optional<std::vector<std::string>> optional_equipment(const json& body, const char* field) {
+    if (!body.contains(field)) return std::nullopt;
+    const auto& value = body[field];
+    std::vector<std::string> items;
+    if (value.is_null()) return items;
+    if (!value.is_array()) throw FieldError(field, std::string(field) + " must be a list of short texts.");
+    if (value.size() > domain::max_equipment_items)
+        throw FieldError(field, std::string(field) + " may list at most " + std::to_string(domain::max_equipment_items) +
+                                    " items.");
+    for (const auto& item : value) {
+        std::string text;
+        try {
+            text = required_text(json{{"item", item}}, "item", domain::max_equipment_item);
+        } catch (const FieldError&) {
+            throw FieldError(field, "Each item of " + std::string(field) + " must be text of 1 to " +
+                                        std::to_string(domain::max_equipment_item) + " characters.");
+        }
+        if (std::find(items.begin(), items.end(), text) == items.end()) items.push_back(std::move(text));
+    }
+    return items;
+}
+
 storage::RoomInput room_input(const json& body, bool creating) {
-    refuse_unknown_fields(body, {"name", "capacity"});
+    refuse_unknown_fields(body, {"name", "capacity", "floor", "equipment"});
     storage::RoomInput input;
     input.name = present_text(body, "name", 300);
     input.capacity = optional_int(body, "capacity", 0, domain::max_capacity);
+    if (body.contains("floor"))
+        input.floor = body["floor"].is_null() ? std::string() : optional_text(body, "floor", domain::max_room_floor).value_or("");
+    input.equipment = optional_equipment(body, "equipment");
     if (creating && !input.name) throw FieldError("name", "name is required.");
     if (creating && !input.capacity) throw FieldError("capacity", "capacity is required.");
     return input;
+}
+
+// PATCH /api/events/{id}/venue: {"address", "map_url", "info": {"fr": {"wifi": "…"}}}.
+storage::VenueEdit venue_edit(const json& body) {
+    refuse_unknown_fields(body, {"address", "map_url", "info"});
+    storage::VenueEdit edit;
+    if (body.contains("address"))
+        edit.address = body["address"].is_null() ? std::string() : optional_multiline(body, "address", 500).value_or("");
+    if (body.contains("map_url")) {
+        const auto& url = body["map_url"];
+        if (url.is_null() || (url.is_string() && url.get_ref<const std::string&>().empty())) {
+            edit.map_url = std::optional<std::string>();
+        } else {
+            const auto text = optional_text(body, "map_url", domain::max_map_url);
+            if (!text || !domain::is_web_address(*text))
+                throw FieldError("map_url", "map_url must be a web address starting with https:// or http:// "
+                                            "(e.g. https://www.openstreetmap.org/…).");
+            edit.map_url = *text;
+        }
+    }
+    if (body.contains("info")) {
+        const auto& info = body["info"];
+        if (!info.is_object())
+            throw FieldError("info", R"(info must be an object by language, e.g. {"fr": {"wifi": "…"}}.)");
+        for (const auto& [lang, notes] : info.items()) {
+            const std::string where = "info." + lang;
+            if (!domain::is_venue_language(lang))
+                throw FieldError(where, "\"" + lang.substr(0, 20) + "\" is not one of the languages en, fr, es.");
+            if (!notes.is_object()) throw FieldError(where, where + " must be an object of notes.");
+            auto& fields = edit.notes[lang];
+            for (const auto& [name, value] : notes.items()) {
+                const std::string field = where + "." + name;
+                if (std::find(domain::venue_note_fields.begin(), domain::venue_note_fields.end(), name) ==
+                    domain::venue_note_fields.end())
+                    throw FieldError(field, "Unknown note \"" + name.substr(0, 40) +
+                                                "\": use access, accessibility, transport, wifi or catering.");
+                if (value.is_null()) {
+                    fields[name] = "";
+                    continue;
+                }
+                try {
+                    fields[name] = optional_multiline(notes, name.c_str(), domain::max_venue_note).value_or("");
+                } catch (const FieldError& e) {
+                    throw FieldError(field, e.what());
+                }
+            }
+        }
+    }
+    return edit;
 }
 
 constexpr std::string_view session_kinds[] = {"plenary", "parallel", "workshop", "ceremony", "meeting", "break"};
@@ -293,6 +370,26 @@ void update_room(Services& services, const Request& request, const RouteParams& 
         [id, room](Connection& conn, const json&) {
             const auto body = console_event_json(conn, id);
             return json_response(200, json_text({{"room", find_by_id(body["rooms"], room)}}));
+        },
+        std::move(respond));
+}
+
+void update_venue(Services& services, const Request& request, const RouteParams& params, Responder respond) {
+    const auto id = event_id(params);
+    auto edit = venue_edit(parse_json_object(request));
+    const auto principal = caller(request);
+    write_then_answer(
+        services, request,
+        [id, principal, edit = std::move(edit), context = audit_context(request)](Connection& conn,
+                                                                                 storage::ChangeSet& changes) {
+            const auto venue = storage::update_event_venue(
+                conn, changes, id, edit, [&principal](domain::Id other) { return principal.can_organise(other); },
+                context, domain::now());
+            return json{{"id", venue}};
+        },
+        [id](Connection& conn, const json&) {
+            const auto body = console_event_json(conn, id);
+            return json_response(200, json_text({{"venue", body["venue"]}, {"rooms", body["rooms"]}}));
         },
         std::move(respond));
 }

@@ -166,7 +166,7 @@ Response organiser_error(std::exception_ptr error, std::string_view request_id) 
     try {
         std::rethrow_exception(error);
     } catch (const domain::Refusal& e) {
-        if (e.code() == "capacity_above_room")
+        if (e.code() == "capacity_above_room" || e.code() == "room_smaller_than_session")
             return error_response(422, e.code(), e.what(), {{"field", "capacity"}});
         return response_for_exception(std::current_exception(), request_id);
     } catch (...) {

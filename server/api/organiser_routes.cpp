@@ -31,6 +31,7 @@ void add_organiser_routes(Router& router, Services& services) {
     add(router, services, "PATCH", "/api/events/{id}/tracks/{track_id}", Access::organiser, update_track);
     add(router, services, "POST", "/api/events/{id}/rooms", Access::organiser, create_room);
     add(router, services, "PATCH", "/api/events/{id}/rooms/{room_id}", Access::organiser, update_room);
+    add(router, services, "PATCH", "/api/events/{id}/venue", Access::organiser, update_venue);
     add(router, services, "POST", "/api/events/{id}/sessions", Access::organiser, create_session);
     add(router, services, "PATCH", "/api/events/{id}/sessions/{session_id}", Access::organiser, update_session);
     add(router, services, "POST", "/api/events/{id}/sessions/{session_id}/cancel", Access::organiser, cancel_session);

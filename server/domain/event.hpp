@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "domain/time.hpp"
+#include "domain/venue.hpp"
 
 namespace congress::domain {
 
@@ -35,6 +36,8 @@ struct VenueSummary {
     std::string address;
     std::string city;
     std::string country;
+    std::optional<std::string> map_url;
+    VenueNotesByLanguage notes;  // filled by list_events and load_programme, not load_event
 };
 
 struct Event {
@@ -72,6 +75,8 @@ struct Room {
     Id id = 0;
     std::string name;
     int capacity = 0;
+    std::string floor;               // "" when not given
+    std::vector<std::string> equipment;
 };
 
 struct Speaker {

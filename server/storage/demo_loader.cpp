@@ -8,6 +8,7 @@
 
 #include "domain/demo_calendar.hpp"
 #include "domain/event.hpp"
+#include "storage/venue_store.hpp"
 
 namespace congress::storage {
 
@@ -22,6 +23,7 @@ constexpr std::string_view delete_programme = R"sql(
 DELETE FROM events;
 DELETE FROM people;
 DELETE FROM rooms;
+DELETE FROM venue_notes;
 DELETE FROM venues;
 DELETE FROM organisation_dues;
 DELETE FROM organisations;
@@ -36,11 +38,12 @@ INSERT INTO organisation_dues (organisation_id, year) VALUES (?1, ?2)
 )sql";
 
 constexpr std::string_view insert_venue = R"sql(
-INSERT INTO venues (key, name, address, city, country, timezone, is_demo) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+INSERT INTO venues (key, name, address, city, country, timezone, is_demo, map_url)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
 )sql";
 
 constexpr std::string_view insert_room = R"sql(
-INSERT INTO rooms (key, venue_id, name, capacity, is_demo) VALUES (?1, ?2, ?3, ?4, ?5)
+INSERT INTO rooms (key, venue_id, name, capacity, is_demo, floor, equipment) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
 )sql";
 
 constexpr std::string_view insert_person = R"sql(
@@ -200,9 +203,26 @@ DemoSummary load_demo(Connection& conn, const std::string& json_text, const Demo
             .bind(5, optional_string(venue, "country"))
             .bind(6, tz)
             .bind(7, flag(venue, "demo"))
+            .bind(8, optional_string(venue, "map_url"))
             .run();
         const auto venue_id = conn.last_insert_rowid();
         if (!venues.emplace(key, venue_id).second) invalid(where, "duplicate key");
+        if (const auto url = optional_string(venue, "map_url"); url && !domain::is_web_address(*url))
+            invalid(where, "map_url must be an http(s) address");
+        // "info": {"en": {"access": "…", "wifi": "…"}, "fr": {…}, "es": {…}}
+        if (venue.contains("info")) {
+            if (!venue["info"].is_object()) invalid(where, "info must be an object by language");
+            for (const auto& [lang, notes] : venue["info"].items()) {
+                if (!domain::is_venue_language(lang) || !notes.is_object()) invalid(where, "bad info." + lang);
+                domain::VenueNotes n;
+                for (const auto& [field, text] : notes.items()) {
+                    auto* target = n.field(field);
+                    if (!target || !text.is_string()) invalid(where, "bad info." + lang + "." + field);
+                    *target = text.get<std::string>();
+                }
+                put_venue_notes(conn, venue_id, lang, n);
+            }
+        }
         venue_timezone[key] = tz;
         ++summary.venues;
         for (const auto& room : array_field(venue, "rooms")) {
@@ -215,6 +235,8 @@ DemoSummary load_demo(Connection& conn, const std::string& json_text, const Demo
                 .bind(3, required_string(room, "name", where + " room " + room_key))
                 .bind(4, room["capacity"].get<int>())
                 .bind(5, flag(room, "demo"))
+                .bind(6, room.value("floor", std::string()))
+                .bind(7, room.contains("equipment") ? room["equipment"].dump() : std::string("[]"))
                 .run();
             const auto room_id = conn.last_insert_rowid();
             if (!rooms.emplace(room_key, room_id).second) invalid(where, "duplicate room key " + room_key);

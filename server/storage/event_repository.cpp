@@ -13,7 +13,7 @@ SELECT e.id, e.slug, e.title, e.description, e.kind, e.timezone,
        v.id, v.name, v.address, v.city, v.country,
        e.starts_at, e.ends_at, e.capacity, coalesce(c.confirmed, 0), coalesce(c.waitlisted, 0),
        e.registration_opens_at, e.registration_closes_at, e.waitlist_enabled, e.eligibility,
-       e.schedule_version, e.promote_after_close
+       e.schedule_version, e.promote_after_close, v.map_url
 FROM events e
 LEFT JOIN venues v ON v.id = e.venue_id
 LEFT JOIN seat_counters c ON c.event_id = e.id AND c.session_id = 0
@@ -40,7 +40,7 @@ SELECT id, name, description, position FROM tracks WHERE event_id = ?1 ORDER BY 
 
 // The rooms of the event's venue, and any other room one of its sessions uses.
 constexpr std::string_view select_rooms = R"sql(
-SELECT r.id, r.name, r.capacity FROM rooms r
+SELECT r.id, r.name, r.capacity, r.floor, r.equipment FROM rooms r
 WHERE r.venue_id = (SELECT venue_id FROM events WHERE id = ?1)
    OR r.id IN (SELECT room_id FROM sessions WHERE event_id = ?1)
 ORDER BY r.capacity DESC, r.name, r.id
@@ -49,7 +49,7 @@ ORDER BY r.capacity DESC, r.name, r.id
 constexpr std::string_view select_sessions = R"sql(
 SELECT s.id, s.title, s.description, s.kind, s.track_id, r.id, r.name, r.capacity,
        s.starts_at, s.ends_at, s.capacity, coalesce(c.confirmed, 0), coalesce(c.waitlisted, 0),
-       s.status, s.is_demo
+       s.status, s.is_demo, r.floor, r.equipment
 FROM sessions s
 LEFT JOIN rooms r ON r.id = s.room_id
 LEFT JOIN seat_counters c ON c.event_id = s.event_id AND c.session_id = s.id
@@ -66,6 +66,34 @@ LEFT JOIN organisations o ON o.id = p.organisation_id
 WHERE s.event_id = ?1
 ORDER BY ss.session_id, ss.position, p.name
 )sql";
+
+constexpr std::string_view select_venue_notes = R"sql(
+SELECT lang, access, accessibility, transport, wifi, catering FROM venue_notes WHERE venue_id = ?1
+)sql";
+
+constexpr std::string_view select_all_venue_notes = R"sql(
+SELECT venue_id, lang, access, accessibility, transport, wifi, catering FROM venue_notes
+)sql";
+
+// rooms.equipment is a JSON array of strings (a CHECK keeps it an array).
+std::vector<std::string> equipment_column(const Statement& stmt, int column) {
+    std::vector<std::string> items;
+    const auto parsed = nlohmann::json::parse(stmt.text(column), nullptr, false);
+    if (parsed.is_array())
+        for (const auto& item : parsed)
+            if (item.is_string()) items.push_back(item.get<std::string>());
+    return items;
+}
+
+domain::Room room_columns(const Statement& stmt, int id, int name, int capacity, int floor, int equipment) {
+    domain::Room room;
+    room.id = stmt.int64(id);
+    room.name = stmt.text(name);
+    room.capacity = stmt.int32(capacity);
+    room.floor = stmt.text(floor);
+    room.equipment = equipment_column(stmt, equipment);
+    return room;
+}
 
 domain::Instant instant_column(const Statement& stmt, int column) {
     const auto text = stmt.text(column);
@@ -98,7 +126,14 @@ domain::Event read_event(const Statement& row) {
     e.kind = domain::parse_event_kind(row.text(4)).value_or(domain::EventKind::congress);
     e.timezone = row.text(5);
     if (!row.is_null(6)) {
-        e.venue = domain::VenueSummary{row.int64(6), row.text(7), row.text(8), row.text(9), row.text(10)};
+        domain::VenueSummary venue;
+        venue.id = row.int64(6);
+        venue.name = row.text(7);
+        venue.address = row.text(8);
+        venue.city = row.text(9);
+        venue.country = row.text(10);
+        venue.map_url = row.optional_text(22);
+        e.venue = std::move(venue);
     }
     e.starts_at = instant_column(row, 11);
     e.ends_at = instant_column(row, 12);
@@ -135,6 +170,17 @@ std::vector<domain::Event> list_events(Connection& conn) {
     auto stmt = conn.cached(select_all_events());
     std::vector<domain::Event> events;
     while (stmt.step()) events.push_back(read_event(stmt));
+    // Every venue's notes in one read (a few rows per venue), so that a listed event shows
+    // the same venue as its programme does.
+    std::map<domain::Id, domain::VenueNotesByLanguage> notes;
+    auto all = conn.cached(select_all_venue_notes);
+    while (all.step()) {
+        domain::VenueNotes n{all.text(2), all.text(3), all.text(4), all.text(5), all.text(6)};
+        if (!n.empty()) notes[all.int64(0)].emplace(all.text(1), std::move(n));
+    }
+    for (auto& e : events)
+        if (e.venue)
+            if (const auto it = notes.find(e.venue->id); it != notes.end()) e.venue->notes = it->second;
     return events;
 }
 
@@ -199,7 +245,16 @@ std::optional<domain::Programme> load_programme(Connection& conn, domain::Id eve
 
     auto rooms = conn.prepare(select_rooms);
     rooms.bind(1, event_id);
-    while (rooms.step()) p.rooms.push_back(domain::Room{rooms.int64(0), rooms.text(1), rooms.int32(2)});
+    while (rooms.step()) p.rooms.push_back(room_columns(rooms, 0, 1, 2, 3, 4));
+
+    if (p.event.venue) {
+        auto notes = conn.prepare(select_venue_notes);
+        notes.bind(1, p.event.venue->id);
+        while (notes.step()) {
+            domain::VenueNotes n{notes.text(1), notes.text(2), notes.text(3), notes.text(4), notes.text(5)};
+            if (!n.empty()) p.event.venue->notes.emplace(notes.text(0), std::move(n));
+        }
+    }
 
     auto sessions = conn.prepare(select_sessions);
     sessions.bind(1, event_id);
@@ -212,7 +267,7 @@ std::optional<domain::Programme> load_programme(Connection& conn, domain::Id eve
         s.kind = sessions.text(3);
         s.track_id = sessions.optional_int64(4);
         if (!sessions.is_null(5))
-            s.room = domain::Room{sessions.int64(5), sessions.text(6), sessions.int32(7)};
+            s.room = room_columns(sessions, 5, 6, 7, 15, 16);
         s.starts_at = instant_column(sessions, 8);
         s.ends_at = instant_column(sessions, 9);
         s.capacity = sessions.int32(10);

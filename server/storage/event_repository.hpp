@@ -10,11 +10,12 @@
 
 namespace congress::storage {
 
-// Every event, ordered by start time, with its seat counts.
+// Every event, ordered by start time, with its seat counts and its venue's notes.
 std::vector<domain::Event> list_events(Connection& conn);
 // One event with its seat counts; nullopt if there is no such event.
 std::optional<domain::Event> load_event(Connection& conn, domain::Id event_id);
-// One event with tracks, rooms and sessions; nullopt if there is no such event.
+// One event with tracks, rooms and sessions, and its venue's notes; nullopt if there is no
+// such event. (load_event leaves the venue's notes empty.)
 std::optional<domain::Programme> load_programme(Connection& conn, domain::Id event_id);
 std::optional<domain::Id> find_event_id_by_slug(Connection& conn, std::string_view slug);
 

@@ -1,6 +1,7 @@
 #include "storage/migrations.hpp"
 
 #include <algorithm>
+#include <set>
 #include <string>
 
 #include "domain/time.hpp"
@@ -22,6 +23,8 @@ constexpr std::string_view select_current_version =
 
 constexpr std::string_view select_migrations_table_exists =
     "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'schema_migrations'";
+
+constexpr std::string_view select_applied_versions = "SELECT version FROM schema_migrations";
 
 constexpr std::string_view insert_migration =
     "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?1, ?2, ?3)";
@@ -56,10 +59,16 @@ void ensure_not_newer(Connection& conn, std::span<const Migration> migrations) {
 int migrate(Connection& conn, std::span<const Migration> migrations) {
     ensure_not_newer(conn, migrations);
     conn.exec(create_migrations_table);
-    const int current = current_version(conn);
+    // Every migration not recorded yet, not only those above the highest: a branch may
+    // ship 0009 before 0008 is merged, and a database made then must still get 0008.
+    std::set<int> done;
+    {
+        auto stmt = conn.prepare(select_applied_versions);
+        while (stmt.step()) done.insert(stmt.int32(0));
+    }
     int applied = 0;
     for (const auto& migration : migrations) {
-        if (migration.version <= current) continue;
+        if (done.contains(migration.version)) continue;
         Transaction tx(conn, Transaction::Kind::immediate);
         conn.exec(migration.sql);
         conn.prepare(insert_migration)

@@ -28,7 +28,8 @@ std::span<const Migration> builtin_migrations();
 int latest_version(std::span<const Migration> migrations);
 // The highest applied version; 0 for a new database.
 int current_version(Connection& conn);
-// Applies the missing migrations, each in its own IMMEDIATE transaction. Returns how
+// Applies the migrations not recorded yet (a gap left by a later-merged number is
+// filled), in order, each in its own IMMEDIATE transaction. Returns how
 // many were applied. Throws SchemaTooNew if the database is ahead of `migrations`.
 int migrate(Connection& conn, std::span<const Migration> migrations);
 // Throws SchemaTooNew if the database is ahead of `migrations`; applies nothing.

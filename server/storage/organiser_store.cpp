@@ -72,7 +72,8 @@ constexpr std::string_view update_track_row = "UPDATE tracks SET name = ?2, desc
 
 constexpr std::string_view select_event_venue = "SELECT venue_id FROM events WHERE id = ?1";
 
-constexpr std::string_view insert_room = "INSERT INTO rooms (venue_id, name, capacity) VALUES (?1, ?2, ?3)";
+constexpr std::string_view insert_room =
+    "INSERT INTO rooms (venue_id, name, capacity, floor, equipment) VALUES (?1, ?2, ?3, ?4, ?5)";
 
 // The same rule as the public programme's list of rooms: the venue's, and any a session uses.
 constexpr std::string_view select_room_of_event = R"sql(
@@ -88,7 +89,9 @@ constexpr std::string_view select_room_uses = R"sql(
 SELECT id, title, capacity FROM sessions WHERE room_id = ?1 AND status = 'scheduled'
 )sql";
 
-constexpr std::string_view update_room_row = "UPDATE rooms SET name = ?2, capacity = ?3 WHERE id = ?1";
+constexpr std::string_view update_room_row =
+    "UPDATE rooms SET name = ?2, capacity = ?3, floor = ?4, equipment = ?5 WHERE id = ?1";
+constexpr std::string_view select_room_details = "SELECT floor, equipment FROM rooms WHERE id = ?1";
 
 // --- SQL: sessions ----------------------------------------------------------------------
 
@@ -364,7 +367,7 @@ std::optional<domain::Room> room_of_event(Connection& conn, Id event_id, Id room
     auto stmt = conn.cached(select_room_of_event);
     stmt.bind(1, event_id).bind(2, room_id);
     if (!stmt.step()) return std::nullopt;
-    return domain::Room{stmt.int64(0), stmt.text(1), stmt.int32(2)};
+    return domain::Room{stmt.int64(0), stmt.text(1), stmt.int32(2), {}, {}};
 }
 
 std::vector<domain::Booking> room_bookings(Connection& conn, Id room_id, Instant starts_at, Instant ends_at) {
@@ -817,11 +820,24 @@ Id create_room(Connection& conn, ChangeSet& changes, Id event_id, const RoomInpu
     }
     if (!venue)
         throw domain::Refusal("event_has_no_venue", "Give the event a venue before adding rooms: rooms belong to a venue.");
-    conn.cached(insert_room).bind(1, *venue).bind(2, *input.name).bind(3, *input.capacity).run();
+    const std::string floor = input.floor.value_or("");
+    const json equipment = input.equipment.value_or(std::vector<std::string>{});
+    conn.cached(insert_room)
+        .bind(1, *venue)
+        .bind(2, *input.name)
+        .bind(3, *input.capacity)
+        .bind(4, floor)
+        .bind(5, equipment.dump())
+        .run();
     const Id id = conn.last_insert_rowid();
     changes.events.insert(event_id);
     audit(conn, context, "room.create", "room", id, event_id, nullptr,
-          {{"name", *input.name}, {"capacity", *input.capacity}, {"venue_id", *venue}}, now);
+          {{"name", *input.name},
+           {"capacity", *input.capacity},
+           {"venue_id", *venue},
+           {"floor", floor},
+           {"equipment", equipment}},
+          now);
     return id;
 }
 
@@ -848,11 +864,31 @@ void update_room(Connection& conn, ChangeSet& changes, Id event_id, Id room_id, 
         domain::check_room_capacity(capacity, uses);
     }
     const std::string name = input.name.value_or(room->name);
-    conn.cached(update_room_row).bind(1, room_id).bind(2, name).bind(3, capacity).run();
+    std::string floor_before;
+    json equipment_before = json::array();
+    {
+        auto stmt = conn.cached(select_room_details);
+        stmt.bind(1, room_id);
+        if (stmt.step()) {
+            floor_before = stmt.text(0);
+            equipment_before = json::parse(stmt.text(1), nullptr, false);
+            if (!equipment_before.is_array()) equipment_before = json::array();
+        }
+    }
+    const std::string floor = input.floor.value_or(floor_before);
+    const json equipment = input.equipment ? json(*input.equipment) : equipment_before;
+    conn.cached(update_room_row)
+        .bind(1, room_id)
+        .bind(2, name)
+        .bind(3, capacity)
+        .bind(4, floor)
+        .bind(5, equipment.dump())
+        .run();
     changes.events.insert(event_id);
     for (const auto other : events) changes.events.insert(other);
-    audit(conn, context, "room.update", "room", room_id, event_id, {{"name", room->name}, {"capacity", room->capacity}},
-          {{"name", name}, {"capacity", capacity}}, now);
+    audit(conn, context, "room.update", "room", room_id, event_id,
+          {{"name", room->name}, {"capacity", room->capacity}, {"floor", floor_before}, {"equipment", equipment_before}},
+          {{"name", name}, {"capacity", capacity}, {"floor", floor}, {"equipment", equipment}}, now);
 }
 
 // --- sessions ---------------------------------------------------------------------------

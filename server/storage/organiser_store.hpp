@@ -80,6 +80,8 @@ void update_track(Connection& conn, ChangeSet& changes, domain::Id event_id, dom
 struct RoomInput {
     std::optional<std::string> name;
     std::optional<int> capacity;
+    std::optional<std::string> floor;                   // "" clears it
+    std::optional<std::vector<std::string>> equipment;  // checked at the edge (short strings)
 };
 // Adds a room to the event's venue (Refusal event_has_no_venue without one).
 domain::Id create_room(Connection& conn, ChangeSet& changes, domain::Id event_id, const RoomInput& input,

@@ -159,7 +159,7 @@ std::optional<SessionSnapshot> load_session_snapshot(Connection& conn, Id sessio
     s.timezone = stmt.text(3);
     s.starts_at = instant_of(stmt, 4);
     s.ends_at = instant_of(stmt, 5);
-    if (!stmt.is_null(6)) s.room = domain::Room{stmt.int64(6), stmt.text(7), stmt.int32(8)};
+    if (!stmt.is_null(6)) s.room = domain::Room{stmt.int64(6), stmt.text(7), stmt.int32(8), {}, {}};
     s.capacity = stmt.int32(9);
     s.status = domain::parse_session_status(stmt.text(10)).value_or(domain::SessionStatus::scheduled);
     return s;
@@ -182,7 +182,7 @@ int change_session(Connection& conn, ChangeSet& changes, Id session_id, const Se
         auto room = conn.prepare(select_room);
         room.bind(1, *request.room_id);
         if (!room.step()) throw domain::InvalidField("room", "There is no room " + std::to_string(*request.room_id) + ".");
-        after.room = domain::Room{room.int64(0), room.text(1), room.int32(2)};
+        after.room = domain::Room{room.int64(0), room.text(1), room.int32(2), {}, {}};
     }
 
     if (after.ends_at <= after.starts_at) throw domain::InvalidField("ends_at", "A session must end after it starts.");

@@ -138,3 +138,37 @@ TEST(DemoLoaderTest, BrokenDataWritesNothing) {
     EXPECT_THROW(load_demo(conn, broken, DemoOptions{}), DemoDataError);
     EXPECT_TRUE(list_events(conn).empty());
 }
+
+TEST(DemoLoaderTest, VenuesHaveAMapLinkNotesInEveryLanguageAndRoomsTheirFloorAndEquipment) {
+    LoadedDemo demo(at("2026-11-25T12:00:00Z"));
+    const auto p = demo.programme("hyderabad-2014");
+    ASSERT_TRUE(p.event.venue);
+    ASSERT_TRUE(p.event.venue->map_url);
+    EXPECT_TRUE(domain::is_web_address(*p.event.venue->map_url));
+    for (const char* lang : {"en", "fr", "es"}) {
+        const auto notes = p.event.venue->notes.find(lang);
+        ASSERT_NE(notes, p.event.venue->notes.end()) << lang;
+        for (const auto field : domain::venue_note_fields) EXPECT_FALSE(notes->second.field(field)->empty()) << lang << field;
+    }
+    for (const auto& room : p.rooms) {
+        EXPECT_FALSE(room.floor.empty()) << room.name;
+        EXPECT_FALSE(room.equipment.empty()) << room.name;
+    }
+    const auto colloquium = demo.programme("barcelona-women-colloquium-2014");
+    ASSERT_TRUE(colloquium.event.venue);
+    EXPECT_EQ(colloquium.event.venue->notes.at("fr").wifi, "Réseau Bonnemaison-Guest, sans mot de passe.");
+}
+
+TEST(DemoLoaderTest, VenueNotesInAnUnknownLanguageWriteNothing) {
+    TempDir dir;
+    Connection conn(dir.file("c.db"), OpenMode::read_write_create);
+    migrate(conn, builtin_migrations());
+    const std::string broken = R"({"venues":[{"key":"v","name":"V","timezone":"Europe/Madrid","info":{"de":{"wifi":"WLAN"}},"rooms":[]}],
+        "events":[{"slug":"x","title":"X","kind":"congress","timezone":"Europe/Madrid","venue":"v",
+        "starts":"2014-06-13T09:30","ends":"2014-06-13T14:30","capacity":10,"sessions":[]}]})";
+    EXPECT_THROW(load_demo(conn, broken, DemoOptions{}), DemoDataError);
+    EXPECT_TRUE(list_events(conn).empty());
+    auto stmt = conn.prepare("SELECT count(*) FROM venue_notes");
+    stmt.step();
+    EXPECT_EQ(stmt.int64(0), 0);
+}

@@ -415,8 +415,9 @@ TEST_F(OrganiserRoutes, TracksAndRoomsAreCreatedAndEdited) {
     ASSERT_EQ(r.status, 201) << *r.body;
     EXPECT_EQ(body(r)["room"]["capacity"], 30);
     r = call("PATCH", "/api/events/1/rooms/1", "ana", json{{"capacity", 59}});
-    EXPECT_EQ(r.status, 409);
+    EXPECT_EQ(r.status, 422);
     EXPECT_EQ(code(r), "room_smaller_than_session");
+    EXPECT_EQ(body(r)["error"]["field"], "capacity");
     // The small room is also the board's: Ana does not organise the board.
     r = call("PATCH", "/api/events/1/rooms/2", "ana", json{{"name", "Sala petita"}});
     EXPECT_EQ(r.status, 409);
@@ -564,4 +565,96 @@ TEST_F(OrganiserRoutes, TheConsolePagesAreServed) {
         EXPECT_EQ(r.status, 200) << page;
         EXPECT_EQ(r.content_type, "text/html; charset=utf-8") << page;
     }
+}
+
+// --- venues and rooms (issue 7) ----------------------------------------------------------
+
+TEST_F(OrganiserRoutes, TheVenueInfoIsEditedPerLanguageAuditedAndPublic) {
+    // The venue is shared with the board: only Eve, who organises both, may change it.
+    const auto before = footprint();
+    auto r = call("PATCH", "/api/events/1/venue", "ana", json{{"map_url", "https://maps.example.org/b"}});
+    EXPECT_EQ(r.status, 409);
+    EXPECT_EQ(code(r), "venue_shared");
+    EXPECT_EQ(footprint(), before);
+
+    r = call("PATCH", "/api/events/1/venue", "eve",
+             json{{"address", "Carrer de Sant Pere més Baix 7"},
+                  {"map_url", "https://www.openstreetmap.org/?mlat=41.3878&mlon=2.1781"},
+                  {"info", {{"fr", {{"wifi", "Réseau Bonnemaison"}, {"access", "Par la cour"}}}, {"en", {{"wifi", "Bonnemaison"}}}}}});
+    ASSERT_EQ(r.status, 200) << *r.body;
+    EXPECT_EQ(body(r)["venue"]["map_url"], "https://www.openstreetmap.org/?mlat=41.3878&mlon=2.1781");
+    EXPECT_EQ(body(r)["venue"]["info"]["fr"]["wifi"], "Réseau Bonnemaison");
+    EXPECT_EQ(body(r)["venue"]["info"]["es"]["wifi"], "");
+    EXPECT_EQ(count("SELECT count(*) FROM audit_log WHERE action = 'venue.update' AND entity_id = 1 AND event_id = 1"), 1);
+
+    // The public event keeps its venue fields and gains the new ones.
+    r = call("GET", "/api/events/1", "");
+    ASSERT_EQ(r.status, 200);
+    const auto venue = body(r)["venue"];
+    EXPECT_EQ(venue["id"], 1);
+    EXPECT_EQ(venue["name"], "Espai Bonnemaison");
+    EXPECT_EQ(venue["address"], "Carrer de Sant Pere més Baix 7");
+    EXPECT_TRUE(venue.contains("city"));
+    EXPECT_TRUE(venue.contains("country"));
+    EXPECT_EQ(venue["info"]["fr"]["access"], "Par la cour");
+    EXPECT_EQ(venue["info"]["en"]["wifi"], "Bonnemaison");
+
+    // A partial edit keeps the other notes; null clears one; the board's page changes too.
+    r = call("PATCH", "/api/events/2/venue", "eve", json{{"info", {{"fr", {{"wifi", nullptr}}}}}});
+    ASSERT_EQ(r.status, 200) << *r.body;
+    EXPECT_EQ(body(r)["venue"]["info"]["fr"]["wifi"], "");
+    EXPECT_EQ(body(r)["venue"]["info"]["fr"]["access"], "Par la cour");
+    EXPECT_EQ(body(call("GET", "/api/events/1", ""))["venue"]["info"]["fr"]["wifi"], "");
+}
+
+TEST_F(OrganiserRoutes, BadVenueAndRoomInputIs422NamingTheFieldAndWritesNothing) {
+    const auto before = footprint();
+    const auto notes_before = count("SELECT count(*) FROM venue_notes");
+    const std::string long_text(2001, 'x');
+    const std::vector<std::tuple<std::string, std::string, json, std::string>> cases{
+        {"PATCH", "/api/events/1/venue", json{{"map_url", "javascript:alert(1)"}}, "map_url"},
+        {"PATCH", "/api/events/1/venue", json{{"map_url", "ftp://maps.example.org"}}, "map_url"},
+        {"PATCH", "/api/events/1/venue", json{{"map_url", "https://"}}, "map_url"},
+        {"PATCH", "/api/events/1/venue", json{{"map_url", "https://maps example.org"}}, "map_url"},
+        {"PATCH", "/api/events/1/venue", json{{"info", {{"de", {{"wifi", "WLAN"}}}}}}, "info.de"},
+        {"PATCH", "/api/events/1/venue", json{{"info", {{"fr", {{"parking", "non"}}}}}}, "info.fr.parking"},
+        {"PATCH", "/api/events/1/venue", json{{"info", {{"fr", {{"wifi", long_text}}}}}}, "info.fr.wifi"},
+        {"PATCH", "/api/events/1/venue", json{{"info", {{"es", {{"access", 12}}}}}}, "info.es.access"},
+        {"PATCH", "/api/events/1/venue", json{{"info", "wifi"}}, "info"},
+        {"PATCH", "/api/events/1/venue", json{{"name", "renamed"}}, "name"},
+        {"PATCH", "/api/events/1/rooms/1", json{{"floor", std::string(41, 'f')}}, "floor"},
+        {"PATCH", "/api/events/1/rooms/1", json{{"equipment", "projector"}}, "equipment"},
+        {"PATCH", "/api/events/1/rooms/1", json{{"equipment", {"projector", ""}}}, "equipment"},
+        {"PATCH", "/api/events/1/rooms/1", json{{"equipment", {std::string(61, 'e')}}}, "equipment"},
+        {"PATCH", "/api/events/1/rooms/1", json{{"equipment", json::array({1, 2})}}, "equipment"},
+        {"PATCH", "/api/events/1/rooms/1", json{{"capacity", 59}, {"floor", "2"}}, "capacity"},
+        {"POST", "/api/events/1/rooms", json{{"name", "Hall"}, {"capacity", 5}, {"equipment", json::array({json::object()})}},
+         "equipment"},
+    };
+    for (const auto& [method, target, request_body, field] : cases) {
+        const auto r = call(method, target, "eve", request_body);
+        EXPECT_EQ(r.status, 422) << method << " " << target << " " << request_body.dump() << ": " << *r.body;
+        EXPECT_EQ(body(r)["error"]["field"], field) << request_body.dump();
+    }
+    EXPECT_EQ(footprint(), before);
+    EXPECT_EQ(count("SELECT count(*) FROM venue_notes"), notes_before);
+    EXPECT_EQ(count("SELECT count(*) FROM venues WHERE map_url IS NOT NULL"), 0);
+    EXPECT_EQ(count("SELECT count(*) FROM rooms WHERE floor <> '' OR equipment <> '[]'"), 0);
+}
+
+TEST_F(OrganiserRoutes, ARoomGetsAFloorAndEquipmentShownWithItsSessions) {
+    auto r = call("PATCH", "/api/events/1/rooms/1", "ana",
+                  json{{"floor", "1"}, {"equipment", {"projector", " interpretation booths ", "projector"}}});
+    ASSERT_EQ(r.status, 200) << *r.body;
+    EXPECT_EQ(body(r)["room"]["floor"], "1");
+    EXPECT_EQ(body(r)["room"]["equipment"], json::array({"projector", "interpretation booths"}));
+    EXPECT_EQ(count("SELECT count(*) FROM audit_log WHERE action = 'room.update' AND json_extract(after_json, '$.floor') = '1'"), 1);
+    r = call("POST", "/api/events/1/rooms", "ana", json{{"name", "Terrace"}, {"capacity", 30}, {"floor", "Roof"}});
+    ASSERT_EQ(r.status, 201) << *r.body;
+    EXPECT_EQ(body(r)["room"]["floor"], "Roof");
+    EXPECT_EQ(body(r)["room"]["equipment"], json::array());
+    const auto event = body(call("GET", "/api/events/1", ""));
+    EXPECT_EQ(event["sessions"][0]["room"]["floor"], "1");
+    EXPECT_EQ(event["sessions"][0]["room"]["name"], "Auditorium");
+    EXPECT_EQ(event["sessions"][0]["room"]["equipment"][0], "projector");
 }

@@ -13,7 +13,7 @@ LocalTime local(const char* text) { return parse_local(text).value(); }
 // The Barcelona colloquium: 13 June 2014, 09:30-14:30 in Madrid (07:30-12:30 UTC).
 const Instant event_starts = utc("2014-06-13T07:30:00Z");
 const Instant event_ends = utc("2014-06-13T12:30:00Z");
-const Room auditorium{1, "Auditorium", 60};
+const Room auditorium{1, "Auditorium", 60, {}, {}};
 
 SessionPlan plan(const char* starts, const char* ends, int capacity, std::optional<Room> room = auditorium) {
     return SessionPlan{utc(starts), utc(ends), capacity, std::move(room), SessionStatus::scheduled};

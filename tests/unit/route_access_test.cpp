@@ -63,6 +63,7 @@ const std::vector<ExpectedRoute> expected_routes = {
     {"PATCH", "/api/events/{id}/tracks/{track_id}", Access::organiser},
     {"POST", "/api/events/{id}/rooms", Access::organiser},
     {"PATCH", "/api/events/{id}/rooms/{room_id}", Access::organiser},
+    {"PATCH", "/api/events/{id}/venue", Access::organiser},
     {"POST", "/api/events/{id}/sessions", Access::organiser},
     {"PATCH", "/api/events/{id}/sessions/{session_id}", Access::organiser},
     {"POST", "/api/events/{id}/sessions/{session_id}/cancel", Access::organiser},

@@ -1,6 +1,7 @@
 // Organiser console, one event, served for /console/events/{id}: the programme
 // (sessions by day and room, tracks, rooms), the registrations table, the
-// activity feed, the event's details, badges & check-in, and visa letters, in tabs. Counts
+// activity feed, the event's details, the rooms (timeline, floors, venue
+// information), badges & check-in, official hotels and visa letters, in tabs. Counts
 // and the programme follow the live channel (topic event:{id}, and
 // checkin:{id} for the check-in counters) while the page is open.
 
@@ -20,6 +21,7 @@ import { mountActivity } from './console-activity.js';
 import { mountCheckin } from './console-checkin.js';
 import { mountHotels } from './console-hotels.js';
 import { mountLetters } from './console-letters.js';
+import { mountRooms } from './console-rooms.js';
 
 const LIVE_REFRESH_MS = 800;
 
@@ -72,6 +74,7 @@ function renderDetails() {
       renderHeader();
       renderProgrammeTab();
       state.registrations?.setEvent(event);
+      state.rooms?.setEvent(event);
       feedback(t('console.event.saved'));
     },
   });
@@ -99,6 +102,7 @@ async function reload() {
   state.registrations?.setEvent(event);
   // Keep a half-typed edit of the details: redraw them only when out of sight.
   if (state.tab !== 'details') renderDetails();
+  state.rooms?.setEvent(event, { keepForm: state.tab === 'rooms' });
 }
 
 // ---- live updates ------------------------------------------------------------
@@ -164,6 +168,8 @@ async function main() {
     state.checkin = mountCheckin(document.getElementById('panel-checkin'), { eventId: event.id });
     state.hotels = mountHotels(document.getElementById('panel-hotels'), { event, base: base(), feedback });
     state.letters = mountLetters(document.getElementById('panel-letters'), { eventId: event.id, feedback });
+    state.rooms = mountRooms(document.getElementById('panel-rooms'), { base: base(), feedback, reload });
+    state.rooms.setEvent(event);
     document.getElementById('console-event').hidden = false;
     clearStatus();
     let registrationsLoaded = false;

@@ -9,6 +9,7 @@ import { formatDateRange, formatDateTime, formatDay, formatOffset, phase } from 
 import { seatsElement, updateSeats, applyCounts, countsOf, seatLedger } from './seats.js';
 import { showLoading, showError, clearStatus, showConnection } from './status.js';
 import { renderProgramme, programmeChanges, describeChanges } from './programme.js';
+import { renderVenue } from './event-venue.js';
 import { mountRegistration, availability } from './register-form.js';
 import { subscribe } from './live.js';
 import { mountEventHotels } from './event-hotels.js';
@@ -150,6 +151,7 @@ export function renderEvent(event) {
   renderOverview(event);
   renderNotes(event);
   drawProgramme();
+  renderVenue(document.getElementById('venue'), event);
   document.getElementById('event').hidden = false;
 }
 
@@ -170,6 +172,7 @@ function showNewProgramme(fresh, reported) {
   state.shownVersion = fresh.schedule_version ?? 0;
   renderNotes(fresh);
   drawProgramme();
+  renderVenue(document.getElementById('venue'), fresh);
   updateSeats(document, { events: [fresh] });
   state.registration?.setEvent(fresh);
 

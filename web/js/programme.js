@@ -6,6 +6,7 @@ import { h, paragraphs } from './dom.js';
 import { t, label, locale } from './i18n.js';
 import { dayKey, formatDay, formatShortDay, formatTime } from './format.js';
 import { seatsElement } from './seats.js';
+import { roomPlace } from './event-venue.js';
 
 function compareSessions(trackPosition) {
   return (a, b) =>
@@ -69,7 +70,7 @@ function sessionCard(session, event, { showDay, showTrack }) {
         'dl',
         { class: 'session__meta' },
         showTrack ? meta(t('track'), session.track?.name) : null,
-        meta(t('room'), session.room?.name),
+        meta(t('room'), roomPlace(session.room)),
         speakers.length ? meta(t('speakers'), speakerList(speakers)) : null,
       ),
       paragraphs(session.description, { class: 'session__description' }),
