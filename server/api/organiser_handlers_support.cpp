@@ -166,8 +166,12 @@ Response organiser_error(std::exception_ptr error, std::string_view request_id) 
     try {
         std::rethrow_exception(error);
     } catch (const domain::Refusal& e) {
-        if (e.code() == "capacity_above_room" || e.code() == "room_smaller_than_session")
+        if (e.code() == "capacity_above_room")
             return error_response(422, e.code(), e.what(), {{"field", "capacity"}});
+        // A conflict with the programme, as documented since the console issue: still 409,
+        // now naming the field too.
+        if (e.code() == "room_smaller_than_session")
+            return error_response(409, e.code(), e.what(), {{"field", "capacity"}});
         return response_for_exception(std::current_exception(), request_id);
     } catch (...) {
         return response_for_exception(std::current_exception(), request_id);
