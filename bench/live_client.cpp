@@ -38,6 +38,7 @@
 #include <boost/beast/websocket.hpp>
 
 #include <fcntl.h>
+#include <liburing.h>
 #include <sys/epoll.h>
 #include <sched.h>
 #include <sys/resource.h>
@@ -126,7 +127,7 @@ struct Options {
                  "usage: live_client --port P --event ID [--host 127.0.0.1] [--clients 10000] [--changes 200]\n"
                  "       [--warmup 20] [--rate 20] [--concurrency 256] [--threads 1] [--server-pid PID]\n"
                  "       [--settle 2] [--connect-timeout 180] [--drain-timeout 10] [--origin URL|none]\n"
-                 "       [--label NAME] [--email-tag TAG] [--reader epoll|beast]\n"
+                 "       [--label NAME] [--email-tag TAG] [--reader epoll|uring|beast]\n"
                  "       [--latency-from at|post] [--busy-poll 0|1]\n",
                  message.c_str());
     std::exit(2);
@@ -168,7 +169,8 @@ Options parse_options(int argc, char** argv) {
     if (o.event <= 0) usage_error("--event is required");
     if (o.clients <= 0 || o.changes <= 0 || o.warmup < 0 || o.rate <= 0 || o.concurrency <= 0 || o.threads <= 0)
         usage_error("clients, changes, rate, concurrency and threads must be positive (warmup >= 0)");
-    if (o.reader != "epoll" && o.reader != "beast") usage_error("--reader is epoll or beast");
+    if (o.reader != "epoll" && o.reader != "beast" && o.reader != "uring")
+        usage_error("--reader is epoll, uring or beast");
     if (o.origin.empty()) o.origin = "http://" + o.host + ":" + std::to_string(o.port);
     if (o.email_tag.empty()) o.email_tag = std::to_string(::getpid()) + "-" + std::to_string(now_ns() / 1000000);
     return o;
@@ -410,10 +412,19 @@ class Worker {
 public:
     Worker(Shared& shared, int count) : shared_(shared), ioc_(1), count_(count) {
         const auto& o = shared_.opt;
-        raw_ = o.reader == "epoll";
+        raw_ = o.reader == "epoll" || o.reader == "uring";
         if (raw_) {
             epfd_ = ::epoll_create1(EPOLL_CLOEXEC);
             if (epfd_ < 0) throw std::runtime_error("epoll_create1 failed");
+        }
+        if (o.reader == "uring") {
+            // epoll says which sockets are ready; their recvs then go to the kernel in one
+            // io_uring_enter instead of one recv() each (see read_batch).
+            const int rc = ::io_uring_queue_init(kBatch, &ring_, 0);
+            if (rc < 0) throw std::runtime_error(std::string("io_uring_queue_init: ") + std::strerror(-rc));
+            uring_ = true;
+            slots_.resize(static_cast<std::size_t>(kBatch) * kSlot);
+            batch_.reserve(kBatch);
         }
         scratch_.resize(64 * 1024);
         endpoint_ = tcp::endpoint(asio::ip::make_address(o.host), o.port);
@@ -427,6 +438,7 @@ public:
         for (auto& c : conns_)
             if (c->fd >= 0) ::close(c->fd);
         if (epfd_ >= 0) ::close(epfd_);
+        if (uring_) ::io_uring_queue_exit(&ring_);
     }
 
     void run() {
@@ -438,12 +450,16 @@ public:
         }
         // Asio runs the connection set-up (connect, handshake, subscribe, snapshot); the
         // subscribed sockets are then read here, one recv per ready socket.
-        std::vector<epoll_event> events(1024);
+        std::vector<epoll_event> events(kBatch);
         while (!stopping_.load(std::memory_order_relaxed)) {
             ioc_.poll();
             const bool setting_up = started_ < count_ || in_flight_ > 0;
             const int timeout = setting_up ? 1 : busy_poll_ ? 0 : 20;
             const int n = ::epoll_wait(epfd_, events.data(), static_cast<int>(events.size()), timeout);
+            if (uring_ && n > 1) {
+                read_batch(events, n);
+                continue;
+            }
             for (int i = 0; i < n; ++i) on_readable(static_cast<Conn*>(events[static_cast<std::size_t>(i)].data.ptr));
         }
     }
@@ -613,16 +629,64 @@ private:
         if (c->dead) return;
         const ssize_t n = ::recv(c->fd, scratch_.data(), scratch_.size(), 0);
         const std::int64_t t = now_ns();  // the time this client has the bytes
+        on_received(c, n < 0 ? -errno : n, scratch_.data(), t);
+    }
+
+    // --reader uring: one non-blocking IORING_OP_RECV per ready socket, all submitted with one
+    // io_uring_enter; the kernel performs them during that call. Each socket gets a slot of
+    // kSlot bytes; what does not fit stays in the socket, and epoll (level-triggered) reports
+    // it again. Every socket of the batch is stamped with the time the call returned, when
+    // the client has all their bytes: never earlier than with one recv() each.
+    void read_batch(const std::vector<epoll_event>& events, int n) {
+        batch_.clear();
+        for (int i = 0; i < n; ++i) {
+            auto* c = static_cast<Conn*>(events[static_cast<std::size_t>(i)].data.ptr);
+            if (c->dead) continue;
+            io_uring_sqe* sqe = ::io_uring_get_sqe(&ring_);
+            if (sqe == nullptr) break;  // cannot happen: kBatch entries, all reaped
+            ::io_uring_prep_recv(sqe, c->fd, slots_.data() + batch_.size() * kSlot, kSlot, MSG_DONTWAIT);
+            ::io_uring_sqe_set_data64(sqe, batch_.size());
+            batch_.push_back(c);
+        }
+        if (batch_.empty()) return;
+        int rc;
+        do {
+            rc = ::io_uring_submit_and_wait(&ring_, static_cast<unsigned>(batch_.size()));
+        } while (rc == -EINTR);
+        if (rc < 0) throw std::runtime_error(std::string("io_uring_submit_and_wait: ") + std::strerror(-rc));
+        const std::int64_t t = now_ns();
+        std::size_t done = 0;
+        while (done < batch_.size()) {
+            io_uring_cqe* cqe = nullptr;
+            do {
+                rc = ::io_uring_wait_cqe(&ring_, &cqe);
+            } while (rc == -EINTR);
+            if (rc < 0) throw std::runtime_error(std::string("io_uring_wait_cqe: ") + std::strerror(-rc));
+            unsigned head;
+            unsigned seen = 0;
+            io_uring_for_each_cqe(&ring_, head, cqe) {
+                const auto k = static_cast<std::size_t>(::io_uring_cqe_get_data64(cqe));
+                on_received(batch_[k], cqe->res, slots_.data() + k * kSlot, t);
+                ++seen;
+            }
+            ::io_uring_cq_advance(&ring_, seen);
+            done += seen;
+        }
+    }
+
+    // What a recv gave: bytes, 0 at the end of the stream, or -errno.
+    void on_received(Conn* c, long n, const char* data, std::int64_t t) {
+        if (c->dead) return;
         if (n < 0) {
-            if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) return;
-            lost(c, std::string("recv: ") + std::strerror(errno));
+            if (n == -EAGAIN || n == -EWOULDBLOCK || n == -EINTR) return;
+            lost(c, std::string("recv: ") + std::strerror(static_cast<int>(-n)));
             return;
         }
         if (n == 0) {
             lost(c, "the server closed the connection without a close frame");
             return;
         }
-        on_bytes(c, std::string_view(scratch_.data(), static_cast<std::size_t>(n)), t);
+        on_bytes(c, std::string_view(data, static_cast<std::size_t>(n)), t);
     }
 
     void on_bytes(Conn* c, std::string_view data, std::int64_t t) {
@@ -757,6 +821,12 @@ private:
     std::vector<Sample> samples_;
     bool raw_ = false;
     int epfd_ = -1;
+    static constexpr unsigned kBatch = 1024;      // sockets per epoll_wait and per io_uring_enter
+    static constexpr std::size_t kSlot = 16384;  // --reader uring: receive bytes per socket per batch
+    bool uring_ = false;
+    io_uring ring_{};
+    std::vector<char> slots_;
+    std::vector<Conn*> batch_;
     std::atomic<bool> stopping_{false};
     std::vector<char> scratch_;
     long unexpected_ = 0;

@@ -37,6 +37,10 @@
 #   --no-pin               PIN=0           do not pin (PIN=1 forces pinning, default auto: pin
 #                                          when at least 2 cores are available)
 #   --node-only            NODE_ONLY=1     measure the node server alone (no congress binary needed)
+#   --reader epoll|uring   READER          how the client reads its ready sockets (default epoll): one
+#                                          recv() each, or all of one epoll_wait's sockets in one
+#                                          io_uring_enter (less client CPU per message: on this VM a
+#                                          system call costs about 2 us); the same for both servers
 #   --unbatched            UNBATCHED=1     also run congress with --live-send-batch 0 (one send() per
 #                                          client instead of io_uring batches) in every round, as
 #                                          "unbatched", to show what the batching is worth
@@ -76,6 +80,7 @@ CLIENT_CPUS=${CLIENT_CPUS:-}
 PIN=${PIN:-auto}
 NODE_ONLY=${NODE_ONLY:-0}
 UNBATCHED=${UNBATCHED:-0}
+READER=${READER:-epoll}
 BENCH_BUILD_DIR=${BENCH_BUILD_DIR:-$ROOT/build/bench}
 SETTLE=${SETTLE:-2}
 DRAIN_TIMEOUT=${DRAIN_TIMEOUT:-10}
@@ -104,6 +109,7 @@ while (($#)); do
         --no-pin) PIN=0; shift ;;
         --node-only) NODE_ONLY=1; shift ;;
         --unbatched) UNBATCHED=1; shift ;;
+        --reader) READER=$2; shift 2 ;;
         --latency-from) LATENCY_FROM=$2; shift 2 ;;
         --busy-poll) BUSY_POLL=$2; shift 2 ;;
         -h|--help) usage; exit 0 ;;
@@ -114,6 +120,7 @@ done
 is_num() { [[ $1 =~ ^[0-9]+([.][0-9]+)?$ ]]; }
 is_uint "$CLIENTS" && ((CLIENTS > 0)) || die "bad clients: $CLIENTS"
 is_uint "$CHANGES" && ((CHANGES > 1)) || die "bad changes: $CHANGES (at least 2)"
+[[ $READER == epoll || $READER == uring ]] || die "bad reader: $READER (epoll or uring)"
 is_num "$RATE" && awk -v r="$RATE" 'BEGIN { exit !(r > 0) }' || die "bad rate: $RATE"
 is_uint "$WARMUP" || die "bad warm-up: $WARMUP"
 is_uint "$ROUNDS" && ((ROUNDS > 0)) || die "bad rounds: $ROUNDS"
@@ -129,6 +136,7 @@ cd "$ROOT"  # congress demo-load reads schema/demo/ relative to the repo root
 missing=()
 command -v g++ >/dev/null 2>&1 || missing+=(g++)
 pkg_installed libboost1.81-dev || missing+=(libboost1.81-dev)
+pkg_installed liburing-dev || missing+=(liburing-dev)
 command -v curl >/dev/null 2>&1 || missing+=(curl)
 command -v jq >/dev/null 2>&1 || missing+=(jq)
 command -v taskset >/dev/null 2>&1 || missing+=(util-linux)
@@ -162,7 +170,7 @@ CLIENT_BIN=$BENCH_BUILD_DIR/live_client
 mkdir -p "$BENCH_BUILD_DIR"
 if [[ ! -x $CLIENT_BIN || $CLIENT_SRC -nt $CLIENT_BIN ]]; then
     log "building $CLIENT_BIN"
-    g++ -O2 -std=c++20 -pthread "$CLIENT_SRC" -o "$CLIENT_BIN.tmp" || die "live_client build failed"
+    g++ -O2 -std=c++20 -pthread "$CLIENT_SRC" -o "$CLIENT_BIN.tmp" -luring || die "live_client build failed"
     mv -f "$CLIENT_BIN.tmp" "$CLIENT_BIN"
 fi
 
@@ -324,7 +332,7 @@ run_one() {
         --clients "$CLIENTS" --changes "$CHANGES" --warmup "$WARMUP" --rate "$RATE" \
         --concurrency "$CONCURRENCY" --threads "$CLIENT_THREADS" --server-pid "$SERVER_PID" \
         --settle "$SETTLE" --drain-timeout "$DRAIN_TIMEOUT" --label "$label" \
-        --latency-from "$LATENCY_FROM" --busy-poll "$BUSY_POLL" --email-tag "$$-$tag" >"$TMP/$tag.out" 2>"$TMP/$tag.err"; then
+        --latency-from "$LATENCY_FROM" --busy-poll "$BUSY_POLL" --reader "$READER" --email-tag "$$-$tag" >"$TMP/$tag.out" 2>"$TMP/$tag.err"; then
         if ! grep -q '^LIVE_RESULT ' "$TMP/$tag.out"; then
             cat "$TMP/$tag.err" >&2
             tail -n 20 "$TMP/$tag.log" >&2 || true
