@@ -37,7 +37,7 @@
 #   --no-pin               PIN=0           do not pin (PIN=1 forces pinning, default auto: pin
 #                                          when at least 2 cores are available)
 #   --node-only            NODE_ONLY=1     measure the node server alone (no congress binary needed)
-#   --reader epoll|uring   READER          how the client reads its ready sockets (default epoll): one
+#   --reader epoll|uring   READER          how the client reads its ready sockets (default uring): one
 #                                          recv() each, or all of one epoll_wait's sockets in one
 #                                          io_uring_enter (less client CPU per message: on this VM a
 #                                          system call costs about 2 us); the same for both servers
@@ -80,7 +80,7 @@ CLIENT_CPUS=${CLIENT_CPUS:-}
 PIN=${PIN:-auto}
 NODE_ONLY=${NODE_ONLY:-0}
 UNBATCHED=${UNBATCHED:-0}
-READER=${READER:-epoll}
+READER=${READER:-uring}
 BENCH_BUILD_DIR=${BENCH_BUILD_DIR:-$ROOT/build/bench}
 SETTLE=${SETTLE:-2}
 DRAIN_TIMEOUT=${DRAIN_TIMEOUT:-10}
