@@ -297,11 +297,14 @@ RegistrationPlan plan_registration(Connection& conn, Id event_id, const Registra
 RegistrationView apply_registration(Connection& conn, ChangeSet& changes, RegistrationPlan plan,
                                     const RegistrationInput& input, Instant now) {
     RegistrationView view;
-    view.code = util::random_code();
+    // The next row's place in commit order: the code's prefix (so the index on codes grows
+    // at its end) and, for the waiting list, its sequence.
+    const auto next = single_int(conn, next_registration_seq);
+    view.code = util::sequenced_code(static_cast<std::uint64_t>(next));
     view.status = plan.status;
     std::optional<std::int64_t> seq;
     if (plan.status == RegistrationStatus::waitlisted) {
-        seq = single_int(conn, next_registration_seq);
+        seq = next;
         // New places join the end of the list, behind everyone counted in the plan.
         view.waitlist_position = plan.event.waitlisted + 1;
     }

@@ -37,6 +37,17 @@ std::string random_code() {
     return code;
 }
 
+std::string sequenced_code(std::uint64_t sequence) {
+    // The same 32 characters in byte order ('2' < 'a'), so that codes compare in SQLite's
+    // BINARY collation as their sequences do.
+    constexpr std::string_view sorted_alphabet = "234567abcdefghijklmnopqrstuvwxyz";
+    constexpr std::size_t prefix_length = 6;  // 30 bits of sequence
+    std::string code = random_code();
+    for (std::size_t i = 0; i < prefix_length; ++i)
+        code[prefix_length - 1 - i] = sorted_alphabet[(sequence >> (5 * i)) & 0x1f];
+    return code;
+}
+
 bool looks_like_code(std::string_view text) {
     if (text.size() != code_length) return false;
     for (const char c : text)

@@ -98,6 +98,18 @@ TEST_F(Colloquium, FirstComersAreConfirmedThenWaitlistedInOrder) {
     EXPECT_NE(c.code, d.code);
 }
 
+TEST_F(Colloquium, CodesSortInTheOrderRegistrationsWereMade) {
+    // The code's first characters are its place in commit order (so the unique index on
+    // codes grows at its end); the rest stays random, and each code finds its delegate.
+    std::vector<RegistrationView> made;
+    for (int i = 0; i < 12; ++i) made.push_back(reg("delegate" + std::to_string(i) + "@x.org", before_deadline));
+    for (std::size_t i = 1; i < made.size(); ++i) {
+        EXPECT_LT(made[i - 1].code, made[i].code);
+        EXPECT_NE(made[i - 1].code.substr(6), made[i].code.substr(6));
+    }
+    for (const auto& r : made) EXPECT_EQ(load_registration(conn, r.code)->email, r.email);
+}
+
 TEST_F(Colloquium, CancellationPromotesTheFirstOnTheWaitingListAndMovesTheOthersUp) {
     const auto a = reg("a@x.org", before_deadline);
     reg("b@x.org", before_deadline);
