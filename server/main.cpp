@@ -133,6 +133,9 @@ int serve_command(const Config& config) {
         feed.on_commit(conn, changes);
     });
     feed.start_watcher();
+    // Each batch's answers go back to the network threads as one job: one wake-up per
+    // commit instead of one per caller (the writer and those threads may share a core).
+    db.set_completion_runner([&server](std::function<void()> callbacks) { server.post(std::move(callbacks)); });
     // Staff sign-in: scrypt on a capped pool, failed-login back-off, sessions looked up
     // per request, expired ones swept hourly.
     auth::PasswordHasherOptions hasher_options;
@@ -179,6 +182,8 @@ int serve_command(const Config& config) {
         log::info("main", "Congress is serving on " + std::string(scheme) + (host.find(':') != std::string::npos ? "[" + host + "]" : host) +
                               ":" + std::to_string(port) + "/");
     });
+    // The network threads have stopped: callbacks of later commits run on the writer again.
+    db.set_completion_runner({});
     // Logins still being hashed finish (their writes are queued) before the database closes.
     hasher.close();
     sweeper.stop();

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 
@@ -41,6 +42,8 @@ HttpServer::HttpServer(ServerOptions options) : impl_(std::make_unique<Impl>(std
 }
 
 HttpServer::~HttpServer() = default;
+
+void HttpServer::post(std::function<void()> job) { asio::post(impl_->ioc, std::move(job)); }
 
 void HttpServer::run(const api::Router& router, LiveServices live, const std::function<void(std::uint16_t)>& on_listening) {
     auto& ioc = impl_->ioc;

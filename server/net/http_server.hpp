@@ -63,6 +63,10 @@ public:
     // bound port. Throws std::runtime_error if it cannot listen.
     void run(const api::Router& router, LiveServices live, const std::function<void(std::uint16_t port)>& on_listening);
 
+    // Thread-safe: runs `job` on one of the network threads (queued until run() starts;
+    // never run if posted after run() has returned, and then destroyed with the server).
+    void post(std::function<void()> job);
+
 private:
     struct Impl;
     std::unique_ptr<Impl> impl_;

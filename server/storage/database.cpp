@@ -98,6 +98,11 @@ void Database::close() {
 
 void Database::set_commit_listener(CommitListener listener) { commit_listener_ = std::move(listener); }
 
+void Database::set_completion_runner(CompletionRunner runner) {
+    std::lock_guard lock(runner_mutex_);
+    completion_runner_ = std::move(runner);
+}
+
 void Database::write(WriteFn fn, WriteDone done) {
     {
         std::lock_guard lock(write_mutex_);
@@ -218,14 +223,40 @@ void Database::run_batch(std::vector<WriteCommand>& batch) {
             log::error("db", std::string("commit listener failed: ") + e.what());
         }
     }
-    for (std::size_t i = 0; i < batch.size(); ++i) {
-        if (!batch[i].done) continue;
+    // The callers hear back only now, after the commit (or the rejection).
+    struct Completion {
+        WriteDone done;
+        std::exception_ptr error;
+    };
+    auto completions = std::make_shared<std::vector<Completion>>();
+    completions->reserve(batch.size());
+    for (std::size_t i = 0; i < batch.size(); ++i)
+        if (batch[i].done) completions->push_back(Completion{std::move(batch[i].done), std::move(errors[i])});
+    if (completions->empty()) return;
+    const std::function<void()> run_all = [completions] {
+        for (auto& completion : *completions) {
+            try {
+                completion.done(completion.error);
+            } catch (const std::exception& e) {
+                log::error("db", std::string("write callback failed: ") + e.what());
+            }
+        }
+    };
+    CompletionRunner runner;
+    {
+        std::lock_guard lock(runner_mutex_);
+        runner = completion_runner_;
+    }
+    if (runner) {
         try {
-            batch[i].done(errors[i]);
+            runner(run_all);
+            return;
         } catch (const std::exception& e) {
-            log::error("db", std::string("write callback failed: ") + e.what());
+            // Not handed over (and so not run): run the callbacks here instead.
+            log::error("db", std::string("completion runner failed: ") + e.what());
         }
     }
+    run_all();
 }
 
 }  // namespace congress::storage

@@ -57,12 +57,16 @@ public:
     // Runs inside the command's SAVEPOINT on the writer thread. Throwing rejects this
     // command only (its changes are rolled back); other commands in the batch commit.
     using WriteFn = std::function<void(Connection&, ChangeSet&)>;
-    // Called on the writer thread after the COMMIT (error == nullptr) or the rejection.
+    // Called after the COMMIT (error == nullptr) or the rejection: on the writer thread, or
+    // where the completion runner (below) runs it.
     using WriteDone = std::function<void(std::exception_ptr error)>;
     // Runs in a read transaction (a consistent snapshot) on a reader thread.
     using ReadFn = std::function<void(Connection&)>;
     // Gets the writer connection, outside any transaction, to read what the commit changed.
     using CommitListener = std::function<void(Connection&, const ChangeSet&)>;
+    // Takes one batch's callbacks, as a single job, to run elsewhere (the server hands them
+    // to its network threads with one post, rather than one wake-up per command).
+    using CompletionRunner = std::function<void(std::function<void()> callbacks)>;
 
     // Opens (creating if needed) the database, applies pending migrations and starts the
     // threads. Throws SqliteError or SchemaTooNew.
@@ -82,6 +86,10 @@ public:
     // commands' own callbacks, so that caches are fresh when a caller gets its answer.
     // Set it before the first write.
     void set_commit_listener(CommitListener listener);
+    // Where the callbacks of each committed batch run: by default (or once reset with an
+    // empty runner) on the writer thread, one after another. Thread-safe; the server
+    // resets it when its network threads stop, so that later callbacks still run.
+    void set_completion_runner(CompletionRunner runner);
 
     const std::string& path() const { return options_.path; }
 
@@ -104,6 +112,8 @@ private:
     DatabaseOptions options_;
     Connection writer_;
     CommitListener commit_listener_;
+    std::mutex runner_mutex_;
+    CompletionRunner completion_runner_;
 
     mutable std::mutex write_mutex_;
     std::condition_variable write_ready_;

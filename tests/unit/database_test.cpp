@@ -4,6 +4,7 @@
 #include <atomic>
 #include <filesystem>
 #include <future>
+#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -123,6 +124,66 @@ TEST(DatabaseTest, CommitListenerSeesChangesBeforeCallersAreAnswered) {
     db.write([](Connection&, ChangeSet& changes) { changes.events.insert(42); },
              [&](std::exception_ptr) { seen_in_callback.set_value(listener_ran.load()); });
     EXPECT_TRUE(seen_in_callback.get_future().get());
+}
+
+TEST(DatabaseTest, ACompletionRunnerGetsEachBatchsCallbacksAsOneJobAfterTheCommit) {
+    TempDir dir;
+    Database db(DatabaseOptions{dir.file("c.db"), 1, true});
+    // The runner keeps the jobs; the test runs them, as the server's network threads would.
+    std::mutex jobs_mutex;
+    std::vector<std::function<void()>> jobs;
+    db.set_completion_runner([&](std::function<void()> job) {
+        std::lock_guard lock(jobs_mutex);
+        jobs.push_back(std::move(job));
+    });
+    std::promise<void> release;
+    auto released = release.get_future().share();
+    db.write([released](Connection&, ChangeSet&) { released.wait(); }, nullptr);
+    std::atomic<int> answered{0};
+    std::atomic<int> failed{0};
+    std::atomic<int> rows_seen_when_answered{-1};
+    for (int i = 0; i < 8; ++i)
+        db.write(
+            [i](Connection& conn, ChangeSet&) {
+                conn.exec("INSERT INTO organisations (name) VALUES ('city " + std::to_string(i) + "')");
+                if (i == 3) throw std::runtime_error("rejected");
+            },
+            [&](std::exception_ptr e) {
+                if (e) ++failed;
+                ++answered;
+            });
+    release.set_value();
+    // Nothing is answered on the writer: the callbacks wait in the runner's jobs.
+    for (int tries = 0; tries < 500 && db.commits() < 2; ++tries) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    std::size_t job_count = 0;
+    for (int tries = 0; tries < 500; ++tries) {
+        {
+            std::lock_guard lock(jobs_mutex);
+            job_count = jobs.size();
+        }
+        if (job_count > 0) break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+    ASSERT_GE(job_count, 1u);
+    EXPECT_EQ(answered.load(), 0);
+    // The rows are committed before any caller is answered.
+    EXPECT_EQ(count_organisations(db), 7);
+    {
+        std::lock_guard lock(jobs_mutex);
+        // Eight commands queued behind one busy command: at most two batches, so two jobs.
+        EXPECT_LE(jobs.size(), 2u);
+        for (auto& job : jobs) job();
+        jobs.clear();
+    }
+    EXPECT_EQ(answered.load(), 8);
+    EXPECT_EQ(failed.load(), 1);
+
+    // Reset: callbacks run on the writer again.
+    db.set_completion_runner({});
+    EXPECT_EQ(write_and_wait(db, [](Connection& conn, ChangeSet&) { conn.exec("INSERT INTO organisations (name) VALUES ('y')"); }),
+              nullptr);
+    std::lock_guard lock(jobs_mutex);
+    EXPECT_TRUE(jobs.empty());
 }
 
 TEST(DatabaseTest, ShutdownFinishesQueuedWrites) {
