@@ -1,15 +1,19 @@
 #include "net/http_session.hpp"
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <vector>
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/beast/core/bind_handler.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
-#include <boost/beast/http/write.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/string.hpp>
+#include <boost/beast/http/status.hpp>
 #include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
 
@@ -280,32 +284,80 @@ template <class Stream>
 void HttpSession<Stream>::send(api::Response r) {
     if (closed_) return;
     if (r.status >= 500) log::warn("http", "answered " + std::to_string(r.status), request_id_);
-    response_ = {};
-    response_.version(11);
-    response_.result(static_cast<unsigned>(r.status));
-    response_.set(http::field::server, "congress");
-    response_.set("X-Request-Id", request_id_);
-    response_.set("X-Content-Type-Options", "nosniff");
-    // Registration links carry the delegate's code: never leak a URL to another site.
-    response_.set("Referrer-Policy", "no-referrer");
-    response_.set("X-Frame-Options", "DENY");
-    response_.set("Content-Security-Policy", content_security_policy);
-    // Over TLS, browsers keep to https for this host for a year.
-    if constexpr (tls) response_.set("Strict-Transport-Security", "max-age=31536000");
-    for (const auto& [name, value] : r.headers) response_.set(name, value);
     body_ = std::move(r.body);
     const std::size_t size = body_ ? body_->size() : 0;
     const bool bodiless_status = r.status == 204 || r.status == 304;
-    if (!bodiless_status) {
-        response_.set(http::field::content_type, r.content_type);
-        response_.content_length(size);
-        if (!head_ && body_) response_.body() = boost::span<const char>(body_->data(), size);
-    }
     const bool close_after = !keep_alive_ || context_.stopping.load();
-    response_.keep_alive(!close_after);
+
+    // The head is written straight into one reused string: every answer takes this path,
+    // and Beast's header container allocated a node per field and its serializer walked
+    // them again. What goes out is what that container sent: a handler's header replaces
+    // the default of the same name, and of a handler's headers with one name the last wins.
+    auto& out = head_text_;
+    out.clear();
+    out += "HTTP/1.1 ";
+    out += std::to_string(r.status);
+    out += ' ';
+    const auto reason = http::obsolete_reason(static_cast<http::status>(r.status));
+    out.append(reason.data(), reason.size());
+    out += "\r\n";
+    const auto& extra = r.headers;
+    const auto same_name = [](std::string_view a, std::string_view b) { return beast::iequals(a, b); };
+    const auto handler_sets = [&](std::string_view name) {
+        for (const auto& header : extra)
+            if (same_name(header.first, name)) return true;
+        return false;
+    };
+    const auto add = [&out](std::string_view name, std::string_view value) {
+        out += name;
+        out += ": ";
+        // A line break in a value would start a header (or a body) of its own.
+        for (const char c : value) out += (c == '\r' || c == '\n') ? ' ' : c;
+        out += "\r\n";
+    };
+    const auto add_default = [&](std::string_view name, std::string_view value) {
+        if (!handler_sets(name)) add(name, value);
+    };
+    add_default("Server", "congress");
+    add_default("X-Request-Id", request_id_);
+    add_default("X-Content-Type-Options", "nosniff");
+    // Registration links carry the delegate's code: never leak a URL to another site.
+    add_default("Referrer-Policy", "no-referrer");
+    add_default("X-Frame-Options", "DENY");
+    add_default("Content-Security-Policy", content_security_policy);
+    // Over TLS, browsers keep to https for this host for a year.
+    if constexpr (tls) add_default("Strict-Transport-Security", "max-age=31536000");
+    for (std::size_t i = 0; i < extra.size(); ++i) {
+        bool replaced_later = false;
+        for (std::size_t j = i + 1; j < extra.size() && !replaced_later; ++j)
+            replaced_later = same_name(extra[i].first, extra[j].first);
+        const bool framing = same_name(extra[i].first, "Content-Type") || same_name(extra[i].first, "Content-Length") ||
+                             same_name(extra[i].first, "Connection") || same_name(extra[i].first, "Transfer-Encoding");
+        if (!replaced_later && !framing) add(extra[i].first, extra[i].second);
+    }
+    if (!bodiless_status) {
+        add("Content-Type", r.content_type);
+        add("Content-Length", std::to_string(size));
+    }
+    if (close_after) add("Connection", "close");
+    out += "\r\n";
+
     beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(30));
-    http::async_write(stream_, response_,
-                      beast::bind_front_handler(&HttpSession::on_write, this->shared_from_this(), close_after));
+    auto done = beast::bind_front_handler(&HttpSession::on_write, this->shared_from_this(), close_after);
+    if (!bodiless_status && !head_ && size > 0) {
+        if constexpr (tls) {
+            // Not a std::array here: Asio's two-buffer write hands on an empty first buffer
+            // once the head is out, and Beast's TLS stream then writes nothing and the body
+            // never leaves (seen with a 44 KB answer). The generic path skips spent buffers.
+            std::vector<asio::const_buffer> buffers{asio::buffer(out), asio::buffer(body_->data(), size)};
+            asio::async_write(stream_, buffers, std::move(done));
+        } else {
+            const std::array<asio::const_buffer, 2> buffers{asio::buffer(out), asio::buffer(body_->data(), size)};
+            asio::async_write(stream_, buffers, std::move(done));
+        }
+    } else {
+        asio::async_write(stream_, asio::buffer(out), std::move(done));
+    }
 }
 
 template <class Stream>

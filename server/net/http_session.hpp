@@ -18,7 +18,6 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/parser.hpp>
-#include <boost/beast/http/span_body.hpp>
 #include <boost/beast/http/string_body.hpp>
 
 #include "api/http_types.hpp"
@@ -68,8 +67,8 @@ private:
     bool busy_ = false;
     bool closed_ = false;
     std::size_t drain_budget_ = 0;
-    std::shared_ptr<const std::string> body_;  // keeps the span below alive during the write
-    boost::beast::http::response<boost::beast::http::span_body<const char>> response_;
+    std::shared_ptr<const std::string> body_;  // the answer's body, alive during its write
+    std::string head_text_;                    // the answer's status line and headers
 };
 
 using PlainHttpSession = HttpSession<boost::beast::tcp_stream>;

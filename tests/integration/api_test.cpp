@@ -1,6 +1,8 @@
 // The read API and the web UI of the real server, over real TCP, on the demo programme.
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include <string>
 #include <vector>
 
@@ -295,6 +297,31 @@ TEST_F(Api, KeepAliveServesSeveralRequestsOnOneConnection) {
     EXPECT_TRUE(parse_json(events.body).contains("events"));
     // We asked for "Connection: close" on the last one.
     EXPECT_TRUE(connection.wait_for_close());
+}
+
+TEST_F(Api, EveryHeaderIsSentOnceAndTheHandlersOwnWins) {
+    // The server writes the head itself: a header a handler sets replaces the default of
+    // that name (registrations are no-store, event reads no-cache), and none is repeated.
+    const auto registration = request(port(), "POST", "/api/events/hyderabad-2014/registrations",
+                                      {{"Content-Type", "application/json"}},
+                                      R"({"name":"Head Check","email":"head.check@example.org"})");
+    const auto answers = {get(port(), "/api/events"), get(port(), "/api/events/999999"), registration,
+                          request(port(), "DELETE", "/api/health")};
+    for (const auto& r : answers) {
+        ASSERT_NE(r.status, 0) << r.error;
+        std::map<std::string, int> seen;
+        for (const auto& [name, value] : r.headers) {
+            std::string lower(name);
+            for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+            EXPECT_EQ(++seen[lower], 1) << "header " << name << " repeated in a " << r.status;
+            EXPECT_EQ(value.find_first_of("\r\n"), std::string::npos);
+        }
+        EXPECT_EQ(r.header("Content-Length"), std::to_string(r.body.size())) << r.status;
+        EXPECT_EQ(r.header("Server"), "congress");
+    }
+    EXPECT_EQ(registration.status, 201) << registration.body;
+    EXPECT_EQ(registration.header("Cache-Control"), "no-store");
+    EXPECT_EQ(get(port(), "/api/events").header("Cache-Control"), "no-cache");
 }
 
 TEST_F(WebUi, HomePageIsHtml) {
