@@ -5,9 +5,13 @@
 -- run id (from the command line) + wrk thread id + a per-thread counter. A
 -- repeated email would be a 409 already_registered, which is not a write.
 --
--- Usage: wrk -t1 -c200 -d10s --latency -s bench/registration.lua URL -- RUN_ID PATH
+-- Usage: wrk -t1 -c200 -d10s --latency -s bench/registration.lua URL -- RUN_ID PATH [ORDER]
 --   RUN_ID  letters/digits, different for every wrk run against one database
 --   PATH    e.g. /api/events/27/registrations
+--   ORDER   "sequential" (default): r<run>-t<thread>-<n>@..., which sort nearly in the
+--           order they are sent; "random": the same with 8 random hex digits in front, so
+--           the addresses fall all over the unique index on (event, email), as real
+--           delegates' addresses do. Both stay unique.
 --
 -- Every response is counted by status (response() below), so a run where most
 -- requests fail cannot pass for a fast one. done() prints, on one line each:
@@ -31,6 +35,8 @@ end
 function init(args)
   run_id = args[1] or tostring(os.time())
   path = args[2] or "/api/events/1/registrations"
+  random_order = args[3] == "random"
+  math.randomseed(os.time() + tid * 7919)
   counter = 0
   created = 0
   other = 0
@@ -42,6 +48,9 @@ end
 function request()
   counter = counter + 1
   local email = string.format("r%s-t%d-%d@bench.example.org", run_id, tid, counter)
+  if random_order then
+    email = string.format("%04x%04x-", math.random(0, 65535), math.random(0, 65535)) .. email
+  end
   local body = string.format('{"name":"Bench Delegate %d-%d","email":"%s"}', tid, counter, email)
   return wrk.format("POST", path, headers, body)
 end

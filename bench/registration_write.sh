@@ -32,6 +32,10 @@
 #   --wrk-cpus LIST      WRK_CPUS       taskset core list for wrk (default: last allowed core)
 #   --no-pin             PIN=0          do not pin (PIN=1 forces pinning, default auto: pin
 #                                       when at least 2 cores are available)
+#   --random-emails      EMAIL_ORDER=random  every address starts with 8 random hex digits, so
+#                                       each insert lands on its own page of the unique index
+#                                       on (event, email), as real delegates' addresses do
+#                                       (default: sequential, r<run>-t<thread>-<n>@...)
 # Other environment: BENCH_BUILD_DIR (default build/bench), TARGET_RATIO (5), TARGET_P99_MS (50),
 # WRK_TIMEOUT (30s), FSYNC_COUNT (auto: count the server's fsyncs with perf if it works; 0 = off),
 # BENCH_STRICT (0), KEEP_TMP (0), EVENT_SLUG (hyderabad-2014).
@@ -61,6 +65,7 @@ WRK_TIMEOUT=${WRK_TIMEOUT:-30s}
 BENCH_STRICT=${BENCH_STRICT:-0}
 KEEP_TMP=${KEEP_TMP:-0}
 EVENT_SLUG=${EVENT_SLUG:-hyderabad-2014}
+EMAIL_ORDER=${EMAIL_ORDER:-sequential}
 
 
 
@@ -77,6 +82,7 @@ while (($#)); do
         --server-cpus) SERVER_CPUS=$2; shift 2 ;;
         --wrk-cpus) WRK_CPUS=$2; shift 2 ;;
         --no-pin) PIN=0; shift ;;
+        --random-emails) EMAIL_ORDER=random; shift ;;
         -h|--help) usage; exit 0 ;;
         *) usage >&2; die "unknown argument: $1" ;;
     esac
@@ -100,6 +106,7 @@ DURATION_S=$(seconds "$DURATION")
 is_uint "$DURATION_S" && ((DURATION_S > 0)) || die "bad duration: $DURATION (use 10s, 1m, ...)"
 WARMUP_S=$(seconds "$WARMUP")
 is_uint "$WARMUP_S" || die "bad warm-up: $WARMUP (use 0, 2s, ...)"
+[[ $EMAIL_ORDER == sequential || $EMAIL_ORDER == random ]] || die "bad EMAIL_ORDER: $EMAIL_ORDER (sequential or random)"
 [[ $CONGRESS_BIN = /* ]] || CONGRESS_BIN=$ROOT/$CONGRESS_BIN
 [[ -x $CONGRESS_BIN ]] || die "congress binary not found: $CONGRESS_BIN (build it or set CONGRESS_BIN)"
 mkdir -p "$BENCH_DIR" || die "cannot create $BENCH_DIR"
@@ -188,7 +195,7 @@ run_bare() {
 run_wrk() {
     local out=$1 dur=$2 url=$3 id=$4 cpu_file=${5:-/dev/null} TIMEFORMAT='%U %S'
     { time "${WRK_PIN[@]}" wrk -t "$WRK_THREADS" -c "$CONNECTIONS" -d "$dur" --timeout "$WRK_TIMEOUT" --latency \
-        -s "$LUA" "$url" -- "$id" "$REQ_PATH" >"$out" 2>&1; } 2>"$cpu_file" || { cat "$out" >&2; die "wrk failed against $url"; }
+        -s "$LUA" "$url" -- "$id" "$REQ_PATH" "$EMAIL_ORDER" >"$out" 2>&1; } 2>"$cpu_file" || { cat "$out" >&2; die "wrk failed against $url"; }
     grep -q '^WRK_RESULT ' "$out" || { cat "$out" >&2; die "no result from wrk against $url"; }
 }
 
@@ -297,7 +304,7 @@ run_congress() {
     for i in "${PIDS[@]}"; do [[ $i == "$pid" ]] || left+=("$i"); done
     PIDS=("${left[@]}")
 
-    rows=$(sqlite3 "$db" "SELECT count(*) FROM registrations WHERE event_id = $EVENT_ID AND email LIKE 'r${id}-%' AND status IN ('confirmed', 'waitlisted');") ||
+    rows=$(sqlite3 "$db" "SELECT count(*) FROM registrations WHERE event_id = $EVENT_ID AND email LIKE '%r${id}-t%' AND status IN ('confirmed', 'waitlisted');") ||
         die "sqlite3 could not read $db"
     quick=$(sqlite3 "$db" "PRAGMA quick_check;" | head -n 1)
     [[ $quick == ok ]] || { log "quick_check of $db: $quick"; VERIFY_FAIL=1; }
@@ -375,7 +382,7 @@ VERIFY=$( ((VERIFY_FAIL)) && echo FAIL || echo PASS)
     echo
     echo "Durable-registration benchmark: POST $REQ_PATH (event $EVENT_SLUG, id $EVENT_ID, capacity $EVENT_CAPACITY, then waiting list)"
     echo "disk: $DISK_DESC; databases in $TMP"
-    echo "congress: wrk -t$WRK_THREADS -c$CONNECTIONS -d$DURATION --latency, fresh database and server per round, warm-up $WARMUP, server threads $THREADS"
+    echo "congress: wrk -t$WRK_THREADS -c$CONNECTIONS -d$DURATION --latency, fresh database and server per round, warm-up $WARMUP, server threads $THREADS, $EMAIL_ORDER emails"
     echo "bare sqlite: single-row INSERT transactions, WAL, synchronous=FULL, ${DURATION_S}s after ${WARMUP_S}s warm-up"
     echo "$ROUNDS round(s) interleaved (bare/congress, congress/bare, ...), $PIN_DESC"
     echo "load average before: $LOAD_BEFORE; after: $LOAD_AFTER"
@@ -428,7 +435,7 @@ VERIFY=$( ((VERIFY_FAIL)) && echo FAIL || echo PASS)
         ((${C_LOGLINES[$i]} == 0)) || echo "  NOTE: round $((i + 1)) server log has ${C_LOGLINES[$i]} line(s) at --log-level warn (KEEP_TMP=1 keeps it)"
     done
     echo
-    echo "RESULT congress_rps=${C_RPS[$ci]} bare_tps=${B_TPS[$bi]} ratio=$RATIO congress_p50_ms=$(ms "${C_P50[$ci]}") congress_p99_ms=$(ms "${C_P99[$ci]}") bare_p99_ms=$(ms "${B_P99[$bi]}") connections=$CONNECTIONS non201=$NON201_TOTAL socket_errors=$SOCKERR_TOTAL ratio_target=$RATIO_OK p99_target=$P99_OK durable=$VERIFY"
+    echo "RESULT congress_rps=${C_RPS[$ci]} bare_tps=${B_TPS[$bi]} ratio=$RATIO congress_p50_ms=$(ms "${C_P50[$ci]}") congress_p99_ms=$(ms "${C_P99[$ci]}") bare_p99_ms=$(ms "${B_P99[$bi]}") connections=$CONNECTIONS emails=$EMAIL_ORDER non201=$NON201_TOTAL socket_errors=$SOCKERR_TOTAL ratio_target=$RATIO_OK p99_target=$P99_OK durable=$VERIFY"
 } | tee "$BENCH_BUILD_DIR/registration_write.last.txt"
 
 if [[ $BENCH_STRICT == 1 && ($RATIO_OK != PASS || $P99_OK != PASS || $VERIFY != PASS) ]]; then
