@@ -1,5 +1,7 @@
 #include "storage/audit_log.hpp"
 
+#include <nlohmann/json.hpp>
+
 #include <algorithm>
 
 namespace congress::storage {
@@ -97,6 +99,14 @@ std::vector<AuditRecord> list_audit(Connection& conn, const AuditFilter& filter)
         out.push_back(std::move(record));
     }
     return out;
+}
+
+void append_audit_change(Connection& conn, const AuditContext& context, const char* action, const char* entity_type,
+                         domain::Id entity_id, domain::Id event_id, const nlohmann::json& before,
+                         const nlohmann::json& after, domain::Instant now) {
+    append_audit(conn, audit_entry(context, action, entity_type, entity_id, event_id,
+                                   before.is_null() ? std::nullopt : std::optional<std::string>(before.dump()),
+                                   after.is_null() ? std::nullopt : std::optional<std::string>(after.dump()), now));
 }
 
 }  // namespace congress::storage

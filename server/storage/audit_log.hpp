@@ -17,6 +17,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json_fwd.hpp>
+
 #include "domain/event.hpp"
 #include "domain/staff.hpp"
 #include "domain/time.hpp"
@@ -62,6 +64,12 @@ AuditEntry audit_entry(const AuditContext& context, std::string action, std::str
 
 // Appends one entry; returns its id. Throws SqliteError (e.g. invalid JSON, empty label).
 domain::Id append_audit(Connection& conn, const AuditEntry& entry);
+
+// Appends the entry of one change to an entity of an event, with the entity's states
+// before and after as JSON (a null state is recorded as none).
+void append_audit_change(Connection& conn, const AuditContext& context, const char* action, const char* entity_type,
+                         domain::Id entity_id, domain::Id event_id, const nlohmann::json& before,
+                         const nlohmann::json& after, domain::Instant now);
 
 struct AuditRecord {
     domain::Id id = 0;

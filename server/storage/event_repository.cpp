@@ -1,5 +1,7 @@
 #include "storage/event_repository.hpp"
 
+#include "domain/registration.hpp"
+
 #include <map>
 
 #include <nlohmann/json.hpp>
@@ -288,6 +290,12 @@ std::optional<domain::Programme> load_programme(Connection& conn, domain::Id eve
             domain::Speaker{speakers.int64(1), speakers.text(2), speakers.text(3)});
     }
     return p;
+}
+
+domain::Event require_event(Connection& conn, domain::Id event_id) {
+    auto event = load_event(conn, event_id);
+    if (!event) throw domain::NotFound("event_not_found", "There is no event " + std::to_string(event_id) + ".");
+    return std::move(*event);
 }
 
 }  // namespace congress::storage

@@ -196,19 +196,6 @@ json block_json(const RoomBlock& b) {
             {"release_at", b.release_at ? json(domain::format_utc(*b.release_at)) : json(nullptr)}};
 }
 
-void audit(Connection& conn, const AuditContext& context, const char* action, const char* entity_type, Id entity_id,
-           Id event_id, const json& before, const json& after, Instant now) {
-    append_audit(conn, audit_entry(context, action, entity_type, entity_id, event_id,
-                                   before.is_null() ? std::nullopt : std::optional<std::string>(before.dump()),
-                                   after.is_null() ? std::nullopt : std::optional<std::string>(after.dump()), now));
-}
-
-domain::Event require_event(Connection& conn, Id event_id) {
-    auto event = load_event(conn, event_id);
-    if (!event) throw domain::NotFound("event_not_found", "There is no event " + std::to_string(event_id) + ".");
-    return std::move(*event);
-}
-
 std::optional<Hotel> find_hotel(Connection& conn, Id hotel_id) {
     auto row = conn.cached(select_hotel);
     row.bind(1, hotel_id);
@@ -364,7 +351,7 @@ Hotel create_hotel(Connection& conn, Id event_id, const HotelInput& input, const
         .run();
     const auto id = conn.last_insert_rowid();
     auto hotel = require_hotel(conn, event_id, id);
-    audit(conn, context, "hotel.create", "hotel", id, event_id, nullptr, hotel_json(hotel), now);
+    append_audit_change(conn, context, "hotel.create", "hotel", id, event_id, nullptr, hotel_json(hotel), now);
     return hotel;
 }
 
@@ -387,7 +374,8 @@ Hotel update_hotel(Connection& conn, Id event_id, Id hotel_id, const HotelInput&
         .bind(6, after.notes)
         .bind(7, domain::format_utc(now))
         .run();
-    audit(conn, context, "hotel.update", "hotel", hotel_id, event_id, hotel_json(before), hotel_json(after), now);
+    append_audit_change(conn, context, "hotel.update", "hotel", hotel_id, event_id, hotel_json(before),
+                        hotel_json(after), now);
     return after;
 }
 
@@ -426,7 +414,8 @@ std::vector<RoomBlock> create_blocks(Connection& conn, ChangeSet& changes, Id ev
             .bind(9, domain::format_utc(now))
             .run();
         auto block = *find_block(conn, conn.last_insert_rowid());
-        audit(conn, context, "room_block.create", "room_block", block.id, event_id, nullptr, block_json(block), now);
+        append_audit_change(conn, context, "room_block.create", "room_block", block.id, event_id, nullptr,
+                            block_json(block), now);
         changes.room_blocks.insert(block.id);
         made.push_back(std::move(block));
     }
@@ -462,7 +451,8 @@ RoomBlock update_block(Connection& conn, ChangeSet& changes, Id event_id, Id hot
         .bind(6, release)
         .bind(7, domain::format_utc(now))
         .run();
-    audit(conn, context, "room_block.update", "room_block", block_id, event_id, block_json(*before), block_json(after), now);
+    append_audit_change(conn, context, "room_block.update", "room_block", block_id, event_id, block_json(*before),
+                        block_json(after), now);
     changes.room_blocks.insert(block_id);
     promote_room_waitlists(conn, changes, {block_id}, now);
     return *find_block(conn, block_id);

@@ -163,12 +163,6 @@ RegistrationKey require_registration(Connection& conn, const std::string& code) 
     throw domain::NotFound("registration_not_found", "There is no registration with this code.");
 }
 
-domain::Event require_event(Connection& conn, Id event_id) {
-    auto event = load_event(conn, event_id);
-    if (!event) throw domain::NotFound("event_not_found", "There is no event " + std::to_string(event_id) + ".");
-    return std::move(*event);
-}
-
 std::optional<Letter> find_letter(Connection& conn, Id letter_id) {
     auto row = conn.cached(select_letter);
     row.bind(1, letter_id);
@@ -194,13 +188,6 @@ json audit_json(const Letter& l) {
             {"status", std::string(to_string(l.status))},
             {"reason", l.reason ? json(*l.reason) : json(nullptr)},
             {"letter_number", l.letter_number ? json(*l.letter_number) : json(nullptr)}};
-}
-
-void audit(Connection& conn, const AuditContext& context, const char* action, const char* entity_type, Id entity_id,
-           Id event_id, const json& before, const json& after, Instant now) {
-    append_audit(conn, audit_entry(context, action, entity_type, entity_id, event_id,
-                                   before.is_null() ? std::nullopt : std::optional<std::string>(before.dump()),
-                                   after.is_null() ? std::nullopt : std::optional<std::string>(after.dump()), now));
 }
 
 std::string trim(std::string_view text) {
@@ -270,7 +257,8 @@ Letter decide(Connection& conn, Id event_id, Id letter_id, LetterStatus from, Le
         .bind(6, to_string(from))
         .run();
     auto after = require_letter(conn, event_id, letter_id);
-    audit(conn, context, action, "letter", letter_id, event_id, audit_json(before), audit_json(after), now);
+    append_audit_change(conn, context, action, "letter", letter_id, event_id, audit_json(before), audit_json(after),
+                        now);
     return after;
 }
 
@@ -451,7 +439,8 @@ Letter approve_letter(Connection& conn, Id event_id, Id letter_id, const AuditCo
         .bind(6, sequence)
         .run();
     auto after = require_letter(conn, event_id, letter_id);
-    audit(conn, context, "letter.approve", "letter", letter_id, event_id, audit_json(before), audit_json(after), now);
+    append_audit_change(conn, context, "letter.approve", "letter", letter_id, event_id, audit_json(before),
+                        audit_json(after), now);
     return after;
 }
 
@@ -554,7 +543,7 @@ Letterhead save_letterhead(Connection& conn, Id event_id, const Letterhead& lett
         .bind(9, domain::format_utc(now))
         .run();
     auto after = load_letterhead(conn, event_id);
-    audit(conn, context, "letterhead.update", "event", event_id, event_id, letterhead_audit_json(before),
+    append_audit_change(conn, context, "letterhead.update", "event", event_id, event_id, letterhead_audit_json(before),
           letterhead_audit_json(after), now);
     return after;
 }
@@ -617,7 +606,7 @@ int purge_letters(Connection& conn, Id event_id, const AuditContext& context, In
                                                      "): passport numbers are kept until then.");
     conn.cached(purge_rows).bind(1, event_id).bind(2, domain::format_utc(now)).run();
     const int purged = conn.changes();
-    audit(conn, context, "letter.purge", "event", event_id, event_id, nullptr,
+    append_audit_change(conn, context, "letter.purge", "event", event_id, event_id, nullptr,
           json{{"purged", purged}, {"erased", json::array({"passport_number", "birth_date"})}}, now);
     return purged;
 }

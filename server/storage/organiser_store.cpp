@@ -316,12 +316,6 @@ json zoned(const std::optional<Instant>& instant, const std::string& zone) {
     return instant ? json(domain::format_in_zone(*instant, zone)) : json(nullptr);
 }
 
-domain::Event require_event(Connection& conn, Id event_id) {
-    auto event = load_event(conn, event_id);
-    if (!event) throw domain::NotFound("event_not_found", "There is no event " + std::to_string(event_id) + ".");
-    return std::move(*event);
-}
-
 json event_state(const domain::Event& e) {
     json eligibility = nullptr;
     if (e.eligibility.restricted()) eligibility = {{"dues_paid_years", e.eligibility.dues_paid_years}};
@@ -339,13 +333,6 @@ json event_state(const domain::Event& e) {
             {"waitlist_enabled", e.waitlist_enabled},
             {"promote_after_close", e.promote_after_close},
             {"eligibility", std::move(eligibility)}};
-}
-
-void audit(Connection& conn, const AuditContext& context, const char* action, const char* entity_type, Id entity_id,
-           Id event_id, const json& before, const json& after, Instant now) {
-    append_audit(conn, audit_entry(context, action, entity_type, entity_id, event_id,
-                                   before.is_null() ? std::nullopt : std::optional<std::string>(before.dump()),
-                                   after.is_null() ? std::nullopt : std::optional<std::string>(after.dump()), now));
 }
 
 Id single_id(Connection& conn, std::string_view sql, Id param) {
@@ -577,7 +564,8 @@ void make_room_in_session(Connection& conn, ChangeSet& changes, const SessionSna
                                                          std::to_string(session.room->capacity) + " places.");
     conn.cached(update_session_capacity_only).bind(1, session.id).bind(2, raised).run();
     changes.events.insert(session.event_id);
-    audit(conn, context, "session.capacity", "session", session.id, session.event_id, {{"capacity", session.capacity}},
+    append_audit_change(conn, context, "session.capacity", "session", session.id, session.event_id, {{"capacity",
+                        session.capacity}},
           {{"capacity", raised}}, now);
 }
 
@@ -671,7 +659,8 @@ Id create_event(Connection& conn, ChangeSet& changes, const EventInput& input, c
         .run();
     const Id id = conn.last_insert_rowid();
     changes.events.insert(id);
-    audit(conn, context, "event.create", "event", id, id, nullptr, event_state(require_event(conn, id)), now);
+    append_audit_change(conn, context, "event.create", "event", id, id, nullptr, event_state(require_event(conn, id)),
+                        now);
     return id;
 }
 
@@ -766,7 +755,7 @@ void update_event(Connection& conn, ChangeSet& changes, Id event_id, const Event
     const auto before_state = event_state(before);
     auto after_state = event_state(require_event(conn, event_id));
     if (after_state != before_state)
-        audit(conn, context, "event.update", "event", event_id, event_id, before_state, after_state, now);
+        append_audit_change(conn, context, "event.update", "event", event_id, event_id, before_state, after_state, now);
 }
 
 // --- tracks -----------------------------------------------------------------------------
@@ -779,7 +768,7 @@ Id create_track(Connection& conn, ChangeSet& changes, Id event_id, const TrackIn
     conn.cached(insert_track).bind(1, event_id).bind(2, *input.name).bind(3, input.description.value_or("")).bind(4, position).run();
     const Id id = conn.last_insert_rowid();
     changes.events.insert(event_id);
-    audit(conn, context, "track.create", "track", id, event_id, nullptr,
+    append_audit_change(conn, context, "track.create", "track", id, event_id, nullptr,
           {{"name", *input.name}, {"description", input.description.value_or("")}, {"position", position}}, now);
     return id;
 }
@@ -801,7 +790,7 @@ void update_track(Connection& conn, ChangeSet& changes, Id event_id, Id track_id
         .bind(4, after["position"].get<int>())
         .run();
     changes.events.insert(event_id);
-    audit(conn, context, "track.update", "track", track_id, event_id, before, after, now);
+    append_audit_change(conn, context, "track.update", "track", track_id, event_id, before, after, now);
 }
 
 // --- rooms ------------------------------------------------------------------------------
@@ -831,7 +820,7 @@ Id create_room(Connection& conn, ChangeSet& changes, Id event_id, const RoomInpu
         .run();
     const Id id = conn.last_insert_rowid();
     changes.events.insert(event_id);
-    audit(conn, context, "room.create", "room", id, event_id, nullptr,
+    append_audit_change(conn, context, "room.create", "room", id, event_id, nullptr,
           {{"name", *input.name},
            {"capacity", *input.capacity},
            {"venue_id", *venue},
@@ -886,7 +875,7 @@ void update_room(Connection& conn, ChangeSet& changes, Id event_id, Id room_id, 
         .run();
     changes.events.insert(event_id);
     for (const auto other : events) changes.events.insert(other);
-    audit(conn, context, "room.update", "room", room_id, event_id,
+    append_audit_change(conn, context, "room.update", "room", room_id, event_id,
           {{"name", room->name}, {"capacity", room->capacity}, {"floor", floor_before}, {"equipment", equipment_before}},
           {{"name", name}, {"capacity", capacity}, {"floor", floor}, {"equipment", equipment}}, now);
 }
@@ -945,7 +934,8 @@ Id create_session(Connection& conn, ChangeSet& changes, Id event_id, const Sessi
         .bind(5, domain::format_utc(now))
         .run();
     changes.events.insert(event_id);
-    audit(conn, context, "session.create", "session", id, event_id, nullptr, session_state(conn, id), now);
+    append_audit_change(conn, context, "session.create", "session", id, event_id, nullptr, session_state(conn, id),
+                        now);
     return id;
 }
 
@@ -1001,7 +991,8 @@ int update_session(Connection& conn, ChangeSet& changes, Id event_id, Id session
     changes.events.insert(event_id);
     const bool moved = slot.starts_at != before.starts_at || slot.ends_at != before.ends_at ||
                        (plan.room ? plan.room->id : 0) != (before.room ? before.room->id : 0);
-    audit(conn, context, moved ? "session.move" : "session.update", "session", session_id, event_id, before_state,
+    append_audit_change(conn, context, moved ? "session.move" : "session.update", "session", session_id, event_id,
+                        before_state,
           session_state(conn, session_id), now);
     return version;
 }
@@ -1016,7 +1007,8 @@ int cancel_session(Connection& conn, ChangeSet& changes, Id event_id, Id session
     change.cancel = true;
     change.reason = reason;
     const int version = change_session(conn, changes, session_id, change, now);
-    audit(conn, context, "session.cancel", "session", session_id, event_id, before_state, session_state(conn, session_id), now);
+    append_audit_change(conn, context, "session.cancel", "session", session_id, event_id, before_state,
+                        session_state(conn, session_id), now);
     return version;
 }
 
@@ -1125,12 +1117,13 @@ RegistrationRow promote_registration(Connection& conn, ChangeSet& changes, Id ev
                                                     " are confirmed. Raise the capacity to promote anyway.");
         const int raised = event.confirmed + 1;
         conn.cached(update_event_capacity_only).bind(1, event_id).bind(2, raised).run();
-        audit(conn, context, "event.capacity", "event", event_id, event_id, {{"capacity", event.capacity}},
+        append_audit_change(conn, context, "event.capacity", "event", event_id, event_id, {{"capacity",
+                            event.capacity}},
               {{"capacity", raised}}, now);
     }
     conn.cached(promote_registration_row).bind(1, registration_id).bind(2, domain::format_utc(now)).run();
     changes.events.insert(event_id);
-    audit(conn, context, "registration.promote", "registration", registration_id, event_id, before,
+    append_audit_change(conn, context, "registration.promote", "registration", registration_id, event_id, before,
           registration_state(conn, key.code), now);
     return load_registration_row(conn, event_id, registration_id);
 }
@@ -1140,7 +1133,7 @@ RegistrationRow cancel_registration_by_organiser(Connection& conn, ChangeSet& ch
     const auto key = require_registration_of_event(conn, event_id, registration_id);
     const auto before = registration_state(conn, key.code);
     cancel_registration(conn, changes, key.code, now);
-    audit(conn, context, "registration.cancel", "registration", registration_id, event_id, before,
+    append_audit_change(conn, context, "registration.cancel", "registration", registration_id, event_id, before,
           registration_state(conn, key.code), now);
     return load_registration_row(conn, event_id, registration_id);
 }
@@ -1165,7 +1158,7 @@ RegistrationRow promote_enrolment(Connection& conn, ChangeSet& changes, Id event
     }
     confirm_enrolment(conn, enrolment->id, now);
     changes.events.insert(event_id);
-    audit(conn, context, "enrolment.promote", "registration", registration_id, event_id, before,
+    append_audit_change(conn, context, "enrolment.promote", "registration", registration_id, event_id, before,
           registration_state(conn, key.code), now);
     return load_registration_row(conn, event_id, registration_id);
 }
@@ -1176,7 +1169,7 @@ RegistrationRow cancel_enrolment(Connection& conn, ChangeSet& changes, Id event_
     const auto key = require_registration_of_event(conn, event_id, registration_id);
     const auto before = registration_state(conn, key.code);
     leave_session(conn, changes, key.code, session_id, now);
-    audit(conn, context, "enrolment.cancel", "registration", registration_id, event_id, before,
+    append_audit_change(conn, context, "enrolment.cancel", "registration", registration_id, event_id, before,
           registration_state(conn, key.code), now);
     return load_registration_row(conn, event_id, registration_id);
 }
@@ -1199,7 +1192,7 @@ RegistrationRow move_enrolment(Connection& conn, ChangeSet& changes, Id event_id
             confirm_enrolment(conn, enrolment->id, now);
     }
     changes.events.insert(event_id);
-    audit(conn, context, "enrolment.move", "registration", registration_id, event_id, before,
+    append_audit_change(conn, context, "enrolment.move", "registration", registration_id, event_id, before,
           registration_state(conn, key.code), now);
     return load_registration_row(conn, event_id, registration_id);
 }

@@ -209,12 +209,6 @@ std::optional<SessionRow> find_session(Connection& conn, Id session_id) {
                       instant_of(stmt, 4),   stmt.int32(5), stmt.text(6) == "cancelled"};
 }
 
-domain::Event require_event(Connection& conn, Id event_id) {
-    auto event = load_event(conn, event_id);
-    if (!event) throw domain::NotFound("event_not_found", "There is no event " + std::to_string(event_id) + ".");
-    return std::move(*event);
-}
-
 std::optional<domain::MemberStanding> member_standing(Connection& conn, Id organisation_id) {
     auto org = conn.cached(select_organisation);
     org.bind(1, organisation_id);
