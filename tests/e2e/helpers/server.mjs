@@ -143,6 +143,12 @@ export async function startServer({
     );
     const output = captureOutput(child);
     const exit = new Promise((resolveExit) => child.on('exit', (code, signal) => resolveExit({ code, signal })));
+    // A server that dies under a test (not stopped by halt()) says why: its last output.
+    exit.then(({ code, signal }) => {
+      if (run?.child === child) {
+        process.stderr.write(`congress serve on port ${port} exited unexpectedly (${signal ?? `exit ${code}`}):\n${output()}\n`);
+      }
+    });
     const spawnError = new Promise((_, reject) => child.on('error', reject));
     // Never leave a server behind if the test process dies.
     const killOnExit = () => child.kill('SIGKILL');
