@@ -233,7 +233,11 @@ void WsSession::on_snapshot(const std::string& topic, std::uint64_t seq, std::op
     (*body)["seq"] = seq;
     (*body)["epoch"] = context_.live.hub->epoch();
     send_json(lock, *body);
-    auto& sub = it->second;
+    // Sending can close the session (a full queue, a broken socket), which drops every
+    // subscription: `it` may point at a freed node now (seen under ASan), so look again.
+    const auto again = subscriptions_.find(topic);
+    if (closing_ || again == subscriptions_.end()) return;
+    auto& sub = again->second;
     sub.awaiting_snapshot = false;
     sub.last_seq = std::max(sub.last_seq, seq);
     auto held = std::move(sub.held);
