@@ -39,6 +39,8 @@ struct ServerOptions {
     int threads = 1;
     std::size_t max_header_bytes = 16 * 1024;
     std::size_t max_body_bytes = 1024 * 1024;
+    // Every chunk extension of one request, in all (they are parsed and ignored).
+    std::size_t max_chunk_extension_bytes = 4096;
     std::chrono::seconds idle_timeout{30};
     std::chrono::seconds shutdown_grace{10};
     std::size_t max_connections_per_address = 1000;  // 0: no limit

@@ -1,5 +1,6 @@
 #include "net/http_session.hpp"
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <chrono>
@@ -8,17 +9,18 @@
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/bind_handler.hpp>
+#include <boost/beast/core/string.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
-#include <boost/asio/write.hpp>
-#include <boost/beast/core/string.hpp>
 #include <boost/beast/http/status.hpp>
 #include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
 
 #include "api/errors.hpp"
 #include "live/origin.hpp"
+#include "net/response_head.hpp"
 #include "net/ws_session.hpp"
 #include "util/log.hpp"
 
@@ -31,14 +33,6 @@ namespace websocket = beast::websocket;
 
 namespace {
 
-std::string next_request_id() {
-    static std::atomic<std::uint64_t> counter{0};
-    char text[20];
-    std::snprintf(text, sizeof text, "%08llx",
-                  static_cast<unsigned long long>(counter.fetch_add(1, std::memory_order_relaxed) + 1));
-    return text;
-}
-
 // "http://host/path?q" (absolute form, RFC 9112 3.2.2) to "/path?q"; anything else as is.
 std::string_view origin_form(std::string_view target) {
     for (const std::string_view scheme : {"http://", "https://"}) {
@@ -49,16 +43,6 @@ std::string_view origin_form(std::string_view target) {
     }
     return target;
 }
-
-bool is_http_error(const beast::error_code& ec) {
-    return ec.category() == http::make_error_code(http::error::bad_method).category();
-}
-
-// Sent with every answer unless a handler set its own: no inline script or style, nothing
-// from elsewhere, never framed (pages carry registration codes and staff actions).
-constexpr const char* content_security_policy =
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
-    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
 template <class Stream>
 Stream make_stream(beast::tcp_stream&& stream, ServerContext& context) {
@@ -157,41 +141,56 @@ void HttpSession<Stream>::do_read() {
         close();
         return;
     }
-    parser_.emplace();
-    parser_->header_limit(static_cast<std::uint32_t>(context_.options.max_header_bytes));
-    parser_->body_limit(context_.options.max_body_bytes);
+    RequestLimits limits;
+    limits.header_bytes = context_.options.max_header_bytes;
+    limits.body_bytes = context_.options.max_body_bytes;
+    limits.chunk_extension_bytes = context_.options.max_chunk_extension_bytes;
+    reader_.emplace(limits);
+    // The whole request must arrive within the idle timeout (slow clients are cut off).
     beast::get_lowest_layer(stream_).expires_after(context_.options.idle_timeout);
-    http::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&HttpSession::on_read, this->shared_from_this()));
+    parse_buffered();
 }
 
 template <class Stream>
-void HttpSession<Stream>::on_read(beast::error_code ec, std::size_t) {
+void HttpSession<Stream>::parse_buffered() {
+    switch (reader_->feed(buffer_)) {
+        case RequestReader::State::need_more:
+            read_more();
+            return;
+        case RequestReader::State::done:
+            dispatch(reader_->release());
+            return;
+        case RequestReader::State::failed:
+            if (const auto& refusal = reader_->refusal()) reply_and_close(*refusal);
+            else close();
+            return;
+    }
+}
+
+template <class Stream>
+void HttpSession<Stream>::read_more() {
+    // At most 64 KiB a read; the reader refuses a request whose unparsed part outgrows its
+    // limits, so the buffer stays within a limit plus one read.
+    const std::size_t room = buffer_.capacity() - buffer_.size();
+    const std::size_t want = std::clamp<std::size_t>(room, 4096, 65536);
+    stream_.async_read_some(buffer_.prepare(want),
+                            beast::bind_front_handler(&HttpSession::on_read_some, this->shared_from_this()));
+}
+
+template <class Stream>
+void HttpSession<Stream>::on_read_some(beast::error_code ec, std::size_t bytes) {
     if (ec) {
-        if (ec == http::error::header_limit) {
-            reply_and_close(api::error_response(431, "header_too_large", "The request headers are too large."));
-        } else if (ec == http::error::body_limit) {
-            reply_and_close(api::error_response(413, "body_too_large",
-                                                "The request body is larger than the server accepts (" +
-                                                    std::to_string(context_.options.max_body_bytes) + " bytes)."));
-        } else if (is_http_error(ec) && ec != http::error::end_of_stream && ec != http::error::partial_message) {
-            reply_and_close(api::error_response(400, "bad_request", "The request is not valid HTTP/1.1: " + ec.message() + "."));
-        } else {
-            // The client went away, timed out or we are shutting down: nothing to answer.
-            close();
-        }
+        // The client went away, timed out or we are shutting down: nothing to answer.
+        reader_->end_of_input();
+        close();
         return;
     }
-    dispatch(parser_->release());
+    buffer_.commit(bytes);
+    parse_buffered();
 }
 
 template <class Stream>
 void HttpSession<Stream>::dispatch(http::request<http::string_body>&& message) {
-    // A body whose length cannot be known (a transfer coding other than chunked) must not be
-    // guessed at: a proxy in front may see another request boundary (RFC 9112, 6.3).
-    if (message.count(http::field::transfer_encoding) > 0 && !message.chunked()) {
-        reply_and_close(api::error_response(400, "bad_request", "Only the chunked transfer coding is accepted."));
-        return;
-    }
     if (redirect_only_) {
         redirect(message);
         return;
@@ -284,63 +283,12 @@ template <class Stream>
 void HttpSession<Stream>::send(api::Response r) {
     if (closed_) return;
     if (r.status >= 500) log::warn("http", "answered " + std::to_string(r.status), request_id_);
-    body_ = std::move(r.body);
-    const std::size_t size = body_ ? body_->size() : 0;
     const bool bodiless_status = r.status == 204 || r.status == 304;
     const bool close_after = !keep_alive_ || context_.stopping.load();
-
-    // The head is written straight into one reused string: every answer takes this path,
-    // and Beast's header container allocated a node per field and its serializer walked
-    // them again. What goes out is what that container sent: a handler's header replaces
-    // the default of the same name, and of a handler's headers with one name the last wins.
     auto& out = head_text_;
-    out.clear();
-    out += "HTTP/1.1 ";
-    out += std::to_string(r.status);
-    out += ' ';
-    const auto reason = http::obsolete_reason(static_cast<http::status>(r.status));
-    out.append(reason.data(), reason.size());
-    out += "\r\n";
-    const auto& extra = r.headers;
-    const auto same_name = [](std::string_view a, std::string_view b) { return beast::iequals(a, b); };
-    const auto handler_sets = [&](std::string_view name) {
-        for (const auto& header : extra)
-            if (same_name(header.first, name)) return true;
-        return false;
-    };
-    const auto add = [&out](std::string_view name, std::string_view value) {
-        out += name;
-        out += ": ";
-        // A line break in a value would start a header (or a body) of its own.
-        for (const char c : value) out += (c == '\r' || c == '\n') ? ' ' : c;
-        out += "\r\n";
-    };
-    const auto add_default = [&](std::string_view name, std::string_view value) {
-        if (!handler_sets(name)) add(name, value);
-    };
-    add_default("Server", "congress");
-    add_default("X-Request-Id", request_id_);
-    add_default("X-Content-Type-Options", "nosniff");
-    // Registration links carry the delegate's code: never leak a URL to another site.
-    add_default("Referrer-Policy", "no-referrer");
-    add_default("X-Frame-Options", "DENY");
-    add_default("Content-Security-Policy", content_security_policy);
-    // Over TLS, browsers keep to https for this host for a year.
-    if constexpr (tls) add_default("Strict-Transport-Security", "max-age=31536000");
-    for (std::size_t i = 0; i < extra.size(); ++i) {
-        bool replaced_later = false;
-        for (std::size_t j = i + 1; j < extra.size() && !replaced_later; ++j)
-            replaced_later = same_name(extra[i].first, extra[j].first);
-        const bool framing = same_name(extra[i].first, "Content-Type") || same_name(extra[i].first, "Content-Length") ||
-                             same_name(extra[i].first, "Connection") || same_name(extra[i].first, "Transfer-Encoding");
-        if (!replaced_later && !framing) add(extra[i].first, extra[i].second);
-    }
-    if (!bodiless_status) {
-        add("Content-Type", r.content_type);
-        add("Content-Length", std::to_string(size));
-    }
-    if (close_after) add("Connection", "close");
-    out += "\r\n";
+    write_response_head(out, r, request_id_, tls, close_after);
+    body_ = std::move(r.body);
+    const std::size_t size = body_ ? body_->size() : 0;
 
     beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(30));
     auto done = beast::bind_front_handler(&HttpSession::on_write, this->shared_from_this(), close_after);

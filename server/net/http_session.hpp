@@ -21,6 +21,7 @@
 #include <boost/beast/http/string_body.hpp>
 
 #include "api/http_types.hpp"
+#include "net/request_reader.hpp"
 #include "net/server_context.hpp"
 #include "net/ws_transport.hpp"
 
@@ -43,7 +44,10 @@ public:
 private:
     void on_handshake(boost::beast::error_code ec, std::size_t used);
     void do_read();
-    void on_read(boost::beast::error_code ec, std::size_t bytes);
+    // Parses what is buffered; reads more, dispatches the request or refuses it.
+    void parse_buffered();
+    void read_more();
+    void on_read_some(boost::beast::error_code ec, std::size_t bytes);
     void dispatch(boost::beast::http::request<boost::beast::http::string_body>&& request);
     // /live: hands the connection to a WebSocket session, or refuses.
     void upgrade(boost::beast::http::request<boost::beast::http::string_body>&& request);
@@ -56,7 +60,7 @@ private:
 
     Stream stream_;
     boost::beast::flat_buffer buffer_;
-    std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
+    std::optional<RequestReader> reader_;
     ServerContext& context_;
     ConnectionSlot slot_;
     std::string remote_;

@@ -2,12 +2,17 @@
 
 #include <sys/socket.h>
 
+#include <algorithm>
+#include <cerrno>
+
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core/bind_handler.hpp>
 #include <boost/beast/core/detect_ssl.hpp>
 #include <boost/beast/core/error.hpp>
 
+#include "api/errors.hpp"
 #include "net/http_session.hpp"
+#include "net/response_head.hpp"
 #include "util/log.hpp"
 
 namespace congress::net {
@@ -48,13 +53,14 @@ private:
 };
 
 // The answer to a connection over the per-address limit: written at once (it fits in any
-// socket buffer), then the connection is closed.
-void refuse_busy(asio::ip::tcp::socket& socket) {
-    static constexpr char answer[] =
-        "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nRetry-After: 10\r\n"
-        "Connection: close\r\nContent-Length: 99\r\n\r\n"
-        "{\"error\":{\"code\":\"too_many_connections\",\"message\":\"Too many open connections from your address.\"}}\n";
-    (void)!::send(socket.native_handle(), answer, sizeof answer - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+// socket buffer), then the connection is closed. It carries the headers of every answer.
+void refuse_busy(asio::ip::tcp::socket& socket, const std::string& request_id) {
+    auto response = api::error_response(503, "too_many_connections", "Too many open connections from your address.");
+    response.set_header("Retry-After", "10");
+    std::string answer;
+    write_response_head(answer, response, request_id, false, true);
+    answer += *response.body;
+    (void)!::send(socket.native_handle(), answer.data(), answer.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
     beast::error_code ec;
     socket.shutdown(asio::ip::tcp::socket::shutdown_both, ec);
     socket.close(ec);
@@ -63,7 +69,7 @@ void refuse_busy(asio::ip::tcp::socket& socket) {
 }  // namespace
 
 Listener::Listener(asio::io_context& ioc, const asio::ip::tcp::endpoint& endpoint, ServerContext& context)
-    : ioc_(ioc), acceptor_(asio::make_strand(ioc)), context_(context) {
+    : ioc_(ioc), acceptor_(asio::make_strand(ioc)), retry_(acceptor_.get_executor()), context_(context) {
     acceptor_.open(endpoint.protocol());
     acceptor_.set_option(asio::socket_base::reuse_address(true));
     acceptor_.bind(endpoint);
@@ -76,6 +82,7 @@ void Listener::stop() {
     asio::post(acceptor_.get_executor(), [self = shared_from_this()] {
         beast::error_code ec;
         self->acceptor_.close(ec);
+        self->retry_.cancel();
     });
 }
 
@@ -88,9 +95,11 @@ void Listener::do_accept() {
 void Listener::on_accept(beast::error_code ec, asio::ip::tcp::socket socket) {
     if (ec == asio::error::operation_aborted || !acceptor_.is_open()) return;
     if (ec) {
-        // Out of file descriptors and similar: log and keep accepting.
-        log::warn("http", "accept failed: " + ec.message());
-    } else {
+        back_off(ec);
+        return;
+    }
+    backoff_ = std::chrono::milliseconds(0);
+    {
         // Answers are written whole; don't let Nagle hold back their last segment.
         beast::error_code ignored;
         socket.set_option(asio::ip::tcp::no_delay(true), ignored);
@@ -104,12 +113,41 @@ void Listener::on_accept(beast::error_code ec, asio::ip::tcp::socket socket) {
                                                    std::move(*slot))
                     ->start();
         } else {
+            const auto request_id = next_request_id();
             log::warn("http", "refused a connection from " + address + ": it has " +
-                                  std::to_string(context_.options.max_connections_per_address) + " open already");
-            refuse_busy(socket);
+                                  std::to_string(context_.options.max_connections_per_address) + " open already",
+                      request_id);
+            refuse_busy(socket, request_id);
         }
     }
     do_accept();
+}
+
+void Listener::back_off(const beast::error_code& ec) {
+    // EMFILE, ENFILE, ENOBUFS, ENOMEM: accepting again at once fails again at once. Wait,
+    // 10 ms at first and twice as long each time up to a second; a connection that closes
+    // frees a descriptor meanwhile, and the next accept takes the queued clients.
+    const bool exhausted = ec == asio::error::no_descriptors || ec == asio::error::no_buffer_space ||
+                           ec == asio::error::no_memory || ec.value() == ENFILE;
+    backoff_ = exhausted ? std::clamp(backoff_ * 2, std::chrono::milliseconds(10), std::chrono::milliseconds(1000))
+                         : std::chrono::milliseconds(0);
+    ++failures_unlogged_;
+    const auto now = std::chrono::steady_clock::now();
+    if (now - last_logged_ >= std::chrono::seconds(1)) {
+        log::warn("http", "accept failed: " + ec.message() + " (" + std::to_string(failures_unlogged_) +
+                              (failures_unlogged_ == 1 ? " time" : " times") +
+                              " since the last report)" +
+                              (exhausted ? "; new connections wait in the backlog, accepting again in " +
+                                               std::to_string(backoff_.count()) + " ms"
+                                         : std::string()));
+        last_logged_ = now;
+        failures_unlogged_ = 0;
+    }
+    retry_.expires_after(backoff_);
+    retry_.async_wait([self = shared_from_this()](beast::error_code wait_ec) {
+        if (wait_ec || !self->acceptor_.is_open()) return;
+        self->do_accept();
+    });
 }
 
 }  // namespace congress::net

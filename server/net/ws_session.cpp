@@ -20,6 +20,8 @@ using tcp = asio::ip::tcp;
 namespace {
 // How long a closing connection waits for the client to close its side.
 constexpr std::chrono::seconds close_grace{5};
+// Queued pongs share this key: a newer one replaces the older (topics' keys contain '|').
+const std::string pong_coalesce_key = "pong";
 }  // namespace
 
 WsSession::WsSession(std::unique_ptr<WsTransport> transport, ServerContext& context, ConnectionSlot slot)
@@ -89,9 +91,21 @@ void WsSession::handle_event(live::WsEvent& event) {
     using Kind = live::WsEvent::Kind;
     switch (event.kind) {
         case Kind::ping: {
+            // A ping costs a token like any message. Its pong counts against the queue bound
+            // like any frame, and a newer pong replaces one still queued (RFC 6455 5.5.3
+            // allows answering only the latest ping): a client that pings and never reads
+            // cannot grow the server. One that pings beyond the rate is closed (1008).
+            if (!take_token()) {
+                Lock lock(mutex_);
+                if (++violations_ > static_cast<int>(context_.options.live.message_burst))
+                    close_with(lock, live::ws_close::policy_violation, "ping rate exceeded");
+                return;
+            }
+            violations_ = 0;
             Lock lock(mutex_);
             if (!closing_)
-                send_frame(lock, Frame(live::ws_encode_frame(live::WsOpcode::pong, event.payload)), true);
+                send_frame(lock, Frame(std::make_shared<const std::string>(live::ws_encode_frame(live::WsOpcode::pong, event.payload)),
+                                       pong_coalesce_key));
             return;
         }
         case Kind::pong:
@@ -220,28 +234,28 @@ void WsSession::on_snapshot(const std::string& topic, std::uint64_t seq, std::op
     Lock lock(mutex_);
     const auto it = subscriptions_.find(topic);
     if (closing_ || it == subscriptions_.end()) return;
+    // Every change to the subscription is made before anything is sent: a send can close
+    // the session (a full queue, a broken socket), which drops every subscription and
+    // leaves `it` pointing at a freed node (a use-after-free seen under ASan).
     if (!body || body->contains("error")) {
+        subscriptions_.erase(it);
+        context_.live.hub->unsubscribe(topic, this);
         if (body && (*body)["error"].is_object())
             send_error(lock, (*body)["error"].value("code", "forbidden"), (*body)["error"].value("message", ""), topic);
         else
             send_error(lock, "unknown_topic", "There is no such event, session or registration.", topic);
-        subscriptions_.erase(it);
-        context_.live.hub->unsubscribe(topic, this);
         return;
     }
-    (*body)["topic"] = topic;
-    (*body)["seq"] = seq;
-    (*body)["epoch"] = context_.live.hub->epoch();
-    send_json(lock, *body);
-    // Sending can close the session (a full queue, a broken socket), which drops every
-    // subscription: `it` may point at a freed node now (seen under ASan), so look again.
-    const auto again = subscriptions_.find(topic);
-    if (closing_ || again == subscriptions_.end()) return;
-    auto& sub = again->second;
+    auto& sub = it->second;
     sub.awaiting_snapshot = false;
     sub.last_seq = std::max(sub.last_seq, seq);
     auto held = std::move(sub.held);
     sub.held.clear();
+    (*body)["topic"] = topic;
+    (*body)["seq"] = seq;
+    (*body)["epoch"] = context_.live.hub->epoch();
+    send_json(lock, *body);
+    // What was published meanwhile, in order; on_published finds the subscription itself.
     for (const auto& m : held) on_published(lock, m);
 }
 

@@ -1,8 +1,8 @@
 #include "storage/audit_log.hpp"
 
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
+
+#include <nlohmann/json.hpp>
 
 namespace congress::storage {
 

@@ -1,10 +1,10 @@
 #include "storage/event_repository.hpp"
 
-#include "domain/registration.hpp"
-
 #include <map>
 
 #include <nlohmann/json.hpp>
+
+#include "domain/registration.hpp"
 
 namespace congress::storage {
 

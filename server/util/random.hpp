@@ -13,8 +13,8 @@ std::string random_code();
 
 // A registration code: the shape of random_code(), but the first 6 characters spell
 // `sequence` (modulo 2^30) with the same 32 characters taken in byte order ("2" for 0,
-// "z" for 31), most significant first, and only the
-// other 20 are random: 100 bits, above the 96 a delegate's key needs. Codes made with a
+// "z" for 31), most significant first, and only the other 20 are random: 100 bits, above
+// the 96 a delegate's key needs. Codes made with a
 // growing sequence sort in the order they were made, so a unique index on them takes each
 // new code at its right-hand end instead of on a random page: one page written per batch
 // of registrations rather than one per registration (docs/write-path-performance.md).

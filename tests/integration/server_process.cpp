@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #ifdef __linux__
@@ -55,7 +56,8 @@ std::vector<char*> pointers(std::vector<std::string>& strings) {
 }
 
 // In the child, between fork and exec: only async-signal-safe calls.
-[[noreturn]] void exec_child(const char* binary, char* const* argv, char* const* envp, int out_fd, int err_fd) {
+[[noreturn]] void exec_child(const char* binary, char* const* argv, char* const* envp, int out_fd, int err_fd,
+                             int max_open_files = 0) {
 #ifdef __linux__
     // If the test process dies, so does the server: no orphans holding ports.
     ::prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -64,6 +66,10 @@ std::vector<char*> pointers(std::vector<std::string>& strings) {
     if (null_fd >= 0) ::dup2(null_fd, 0);
     ::dup2(out_fd, 1);
     ::dup2(err_fd, 2);
+    if (max_open_files > 0) {
+        const rlimit limit{static_cast<rlim_t>(max_open_files), static_cast<rlim_t>(max_open_files)};
+        ::setrlimit(RLIMIT_NOFILE, &limit);
+    }
     ::execve(binary, argv, envp);
     static const char message[] = "integration test: execve failed\n";
     [[maybe_unused]] auto ignored = ::write(2, message, sizeof message - 1);
@@ -241,7 +247,7 @@ void ServerProcess::start(bool first) {
     const auto port_file = dir_.file("port");
     // A port file left by an earlier run would name a port nobody listens on any more.
     ::unlink(port_file.c_str());
-    const std::string binary = congress_binary();
+    std::string binary = congress_binary();
     std::vector<std::string> args{binary, "serve", "--db", db, "--address", "127.0.0.1", "--port", "0",
                                   "--web-root", web_root()};
     EnvVars env = options.env;
@@ -252,6 +258,10 @@ void ServerProcess::start(bool first) {
     }
     if (!options.log_level.empty()) args.insert(args.end(), {"--log-level", options.log_level});
     args.insert(args.end(), options.extra_args.begin(), options.extra_args.end());
+    if (!options.command_prefix.empty()) {
+        args.insert(args.begin(), options.command_prefix.begin(), options.command_prefix.end());
+        binary = options.command_prefix.front();
+    }
 
     auto env_strings = child_environment(env);
     auto argv = pointers(args);
@@ -264,7 +274,7 @@ void ServerProcess::start(bool first) {
         ::close(log_fd);
         throw std::runtime_error(std::string("fork: ") + std::strerror(errno));
     }
-    if (pid_ == 0) exec_child(binary.c_str(), argv.data(), envp.data(), log_fd, log_fd);
+    if (pid_ == 0) exec_child(binary.c_str(), argv.data(), envp.data(), log_fd, log_fd, options.max_open_files);
     ::close(log_fd);
 
     // Ready once the port file names a port and /api/health answers 200 on it.

@@ -75,6 +75,11 @@ struct ServerOptions {
     bool tls = false;
     // Bounded wait for the port file and a successful GET /api/health.
     std::chrono::seconds ready_timeout{15};
+    // > 0: the server's limit on open file descriptors (RLIMIT_NOFILE), to run it out of them.
+    int max_open_files = 0;
+    // Runs `serve` through this command (e.g. {"/usr/bin/setpriv", "--reuid=65534", ...}),
+    // which must exec it in place.
+    std::vector<std::string> command_prefix;
     // Runs on the database file after `migrate` and `demo-load`, before the first `serve`
     // (e.g. to change capacities with the sqlite3 tool); throw to fail the start.
     std::function<void(const std::string& db_path)> prepare_database;
