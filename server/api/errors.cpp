@@ -4,6 +4,7 @@
 
 #include "domain/registration.hpp"
 #include "util/log.hpp"
+#include "util/unavailable.hpp"
 
 namespace congress::api {
 
@@ -42,6 +43,11 @@ Response response_for_exception(std::exception_ptr error, std::string_view reque
         return error_response(404, e.code(), e.what());
     } catch (const domain::InvalidField& e) {
         return invalid_field(e.field(), e.what());
+    } catch (const StorageUnavailable& e) {
+        // Not a bug and not the client's fault: the database logs the cause once.
+        auto response = error_response(503, e.code(), e.message());
+        response.set_header("Retry-After", std::to_string(e.retry_after_seconds()));
+        return response;
     } catch (const std::exception& e) {
         log::error("api", std::string("unexpected error: ") + e.what(), request_id);
     } catch (...) {

@@ -9,6 +9,11 @@
 #include "api/organiser_routes.hpp"
 #include "api/registration_handlers.hpp"
 #include "api/staff_handlers.hpp"
+#include "domain/time.hpp"
+#include "storage/database.hpp"
+#include "util/unavailable.hpp"
+
+#include <nlohmann/json.hpp>
 
 namespace congress::api {
 
@@ -68,15 +73,31 @@ std::string_view page_alias(std::string_view path) {
     return {};
 }
 
+// 200 {"status":"ok"}, or {"status":"degraded", "reason": code, "message", "since"} while
+// writes fail (reads are still served, so still 200). While degraded every call also
+// lets the database try a write, at most once a second, to notice the fault clearing.
+Response health_response(storage::Database& db) {
+    const auto health = db.write_health();
+    nlohmann::json body = {{"status", "ok"}};
+    if (!health.ok) {
+        db.probe_writes();
+        body = {{"status", "degraded"},
+                {"reason", StorageUnavailable::code_of(health.cause)},
+                {"message", StorageUnavailable::message_of(health.cause)},
+                {"since", domain::format_utc(std::chrono::floor<std::chrono::seconds>(health.since))}};
+    }
+    auto response = json_response(200, body.dump());
+    response.set_header("Cache-Control", "no-store");
+    return response;
+}
+
 }  // namespace
 
 void add_routes(Router& router, Services& services) {
     if (services.authenticator) router.set_authenticator(services.authenticator);
     router.add("GET", "/api/health", Access::public_read,
-               [](const Request&, const RouteParams&, Responder respond) {
-                   auto response = json_response(200, R"({"status":"ok"})");
-                   response.set_header("Cache-Control", "no-store");
-                   respond(std::move(response));
+               [&services](const Request&, const RouteParams&, Responder respond) {
+                   respond(health_response(services.db));
                });
     router.add("GET", "/api/events", Access::public_read,
                [&services](const Request& request, const RouteParams&, Responder respond) {

@@ -2,10 +2,28 @@
 
 #include <sqlite3.h>
 
+#include <cerrno>
+
 #include "storage/migrations.hpp"
 #include "util/log.hpp"
 
 namespace congress::storage {
+
+std::optional<StorageUnavailable::Cause> classify_fault(int code, int system_errno) {
+    using Cause = StorageUnavailable::Cause;
+    switch (code & 0xff) {
+        case SQLITE_FULL: return Cause::full;
+        case SQLITE_READONLY: return Cause::read_only;
+        case SQLITE_BUSY:
+        case SQLITE_LOCKED: return Cause::busy;
+        case SQLITE_IOERR:
+        case SQLITE_CANTOPEN:
+            if (system_errno == ENOSPC || system_errno == EDQUOT) return Cause::full;
+            if (system_errno == EROFS || system_errno == EACCES || system_errno == EPERM) return Cause::read_only;
+            return std::nullopt;
+        default: return std::nullopt;
+    }
+}
 
 void configure_writer(Connection& conn) {
     conn.exec("PRAGMA journal_mode = WAL");
@@ -132,6 +150,7 @@ std::uint64_t Database::checkpoints() const {
 // Called by SQLite on the writer thread after each commit, with the WAL's size in pages.
 int Database::on_wal_commit(void* self, sqlite3* db, const char*, int pages) {
     auto& database = *static_cast<Database*>(self);
+    database.wrote_pages_ = true;  // on the writer thread, during its COMMIT
     const int threshold = database.options_.checkpoint_pages;
     if (threshold <= 0 || pages < threshold) return SQLITE_OK;
     if (pages >= 8 * threshold) {
@@ -185,9 +204,38 @@ void Database::writer_loop() {
     }
 }
 
+std::exception_ptr Database::as_fault(std::exception_ptr error, std::optional<StorageUnavailable::Cause>& cause) {
+    try {
+        std::rethrow_exception(error);
+    } catch (const SqliteError& e) {
+        if (const auto fault = classify_fault(e.code(), sqlite3_system_errno(writer_.handle()))) {
+            if (!cause) cause = fault;
+            return std::make_exception_ptr(StorageUnavailable(*fault, e.what()));
+        }
+    } catch (...) {
+    }
+    return error;
+}
+
 void Database::run_batch(std::vector<WriteCommand>& batch) {
     std::vector<std::exception_ptr> errors(batch.size());
     ChangeSet committed;
+    // The first fault of this batch (a command's or the transaction's), if any.
+    std::optional<StorageUnavailable::Cause> fault;
+    std::string fault_detail;
+    const auto note_fault = [&](std::exception_ptr& error) {
+        const bool had = fault.has_value();
+        error = as_fault(error, fault);
+        if (!had && fault) {
+            try {
+                std::rethrow_exception(error);
+            } catch (const std::exception& e) {
+                fault_detail = e.what();
+            }
+        }
+    };
+    wrote_pages_ = false;
+    bool committed_ok = false;
     try {
         Transaction tx(writer_, Transaction::Kind::immediate);
         for (std::size_t i = 0; i < batch.size(); ++i) {
@@ -204,18 +252,27 @@ void Database::run_batch(std::vector<WriteCommand>& batch) {
                 committed.merge(changes);
             } catch (...) {
                 errors[i] = std::current_exception();
+                note_fault(errors[i]);
             }
         }
         tx.commit();
+        committed_ok = true;
         std::lock_guard lock(write_mutex_);
         ++commits_;
     } catch (const std::exception& e) {
-        log::error("db", std::string("write transaction failed: ") + e.what());
-        const auto failure = std::current_exception();
+        auto failure = std::current_exception();
+        note_fault(failure);
+        // A fault seen by one command (SQLite then rolled everything back) is every
+        // command's fault: none of them was written.
+        if (fault) failure = std::make_exception_ptr(StorageUnavailable(*fault, fault_detail));
+        else log::error("db", std::string("write transaction failed: ") + e.what());
         for (auto& error : errors)
             if (!error) error = failure;
         committed = ChangeSet{};
     }
+    // Only a commit that wrote pages proves the disk takes writes again (a batch of refused
+    // commands commits nothing).
+    if (fault || (committed_ok && wrote_pages_)) record_health(fault, fault_detail);
     if (!committed.empty() && commit_listener_) {
         try {
             commit_listener_(writer_, committed);
@@ -257,6 +314,50 @@ void Database::run_batch(std::vector<WriteCommand>& batch) {
         }
     }
     run_all();
+}
+
+void Database::record_health(std::optional<StorageUnavailable::Cause> fault, const std::string& detail) {
+    std::lock_guard lock(health_mutex_);
+    if (!fault) {
+        if (!health_.ok)
+            log::warn("db", "writes succeed again (" + std::to_string(failed_while_degraded_) +
+                                " batches failed while " + StorageUnavailable::code_of(health_.cause) + ")");
+        health_ = WriteHealth{};
+        failed_while_degraded_ = 0;
+        return;
+    }
+    ++failed_while_degraded_;
+    // Logged once per fault, not once per write: a full disk under load fails every batch.
+    if (health_.ok || health_.cause != *fault) {
+        log::error("db", std::string("writes fail (") + StorageUnavailable::code_of(*fault) + "): " + detail +
+                             "; answering 503 until a write succeeds");
+        health_.ok = false;
+        health_.cause = *fault;
+        health_.detail = detail;
+        health_.since = std::chrono::system_clock::now();
+    }
+}
+
+WriteHealth Database::write_health() const {
+    std::lock_guard lock(health_mutex_);
+    return health_;
+}
+
+void Database::probe_writes() {
+    {
+        std::lock_guard lock(health_mutex_);
+        const auto now = std::chrono::steady_clock::now();
+        if (health_.ok || now - last_probe_ < std::chrono::seconds(1)) return;
+        last_probe_ = now;
+    }
+    write(
+        [](Connection& conn, ChangeSet&) {
+            // A real write of one page (the header), changing nothing.
+            auto read = conn.prepare("PRAGMA user_version");
+            const auto version = read.step() ? read.int64(0) : 0;
+            conn.exec("PRAGMA user_version = " + std::to_string(version));
+        },
+        nullptr);
 }
 
 }  // namespace congress::storage

@@ -9,7 +9,9 @@
 // never both take the last seat.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
+#include <optional>
 #include <cstdint>
 #include <deque>
 #include <exception>
@@ -22,6 +24,7 @@
 #include <vector>
 
 #include "storage/sqlite.hpp"
+#include "util/unavailable.hpp"
 
 struct sqlite3;
 
@@ -40,6 +43,20 @@ struct ChangeSet {
     }
     bool empty() const { return events.empty() && checkins.empty() && room_blocks.empty(); }
 };
+
+// Whether writes succeed: degraded from the first write that fails for a fault outside
+// the request (disk full, read-only file, lock held by another process) until the next
+// write that commits.
+struct WriteHealth {
+    bool ok = true;
+    StorageUnavailable::Cause cause = StorageUnavailable::Cause::busy;  // when !ok
+    std::string detail;  // SQLite's message, for the operator
+    std::chrono::system_clock::time_point since{};
+};
+
+// The fault a failed SQLite call stands for, if it is one: SQLITE_FULL (or an I/O error
+// with ENOSPC/EDQUOT), SQLITE_READONLY (or EROFS), SQLITE_BUSY and SQLITE_LOCKED.
+std::optional<StorageUnavailable::Cause> classify_fault(int code, int system_errno);
 
 struct DatabaseOptions {
     std::string path;
@@ -93,6 +110,14 @@ public:
 
     const std::string& path() const { return options_.path; }
 
+    // Thread-safe. A write that fails with a fault gives its caller StorageUnavailable
+    // (and rolls back) and makes this degraded; the next commit makes it ok again.
+    WriteHealth write_health() const;
+    // While degraded: queues one tiny real write (the database header's user_version,
+    // rewritten unchanged), at most once a second, so that health turns ok again when
+    // the fault clears even if nobody writes.
+    void probe_writes();
+
     // Number of transactions committed by the writer (for tests and benchmarks).
     std::uint64_t commits() const;
     // Number of checkpoints run by the checkpoint thread (for tests).
@@ -106,6 +131,9 @@ private:
 
     void writer_loop();
     void run_batch(std::vector<WriteCommand>& batch);
+    // The fault behind `error` (a SqliteError), if any, as the exception callers get.
+    std::exception_ptr as_fault(std::exception_ptr error, std::optional<StorageUnavailable::Cause>& cause);
+    void record_health(std::optional<StorageUnavailable::Cause> fault, const std::string& detail);
     void checkpoint_loop();
     static int on_wal_commit(void* self, sqlite3* db, const char* schema, int pages);
 
@@ -120,6 +148,12 @@ private:
     std::deque<WriteCommand> write_queue_;
     bool stopping_ = false;
     std::uint64_t commits_ = 0;
+
+    bool wrote_pages_ = false;  // the writer's last COMMIT wrote pages (writer thread only)
+    mutable std::mutex health_mutex_;
+    WriteHealth health_;
+    std::uint64_t failed_while_degraded_ = 0;
+    std::chrono::steady_clock::time_point last_probe_{};
 
     std::mutex read_mutex_;
     std::condition_variable read_ready_;

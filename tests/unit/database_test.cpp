@@ -8,6 +8,11 @@
 #include <thread>
 #include <vector>
 
+#include <sqlite3.h>
+
+#include <cerrno>
+#include <stdexcept>
+
 #include "storage/database.hpp"
 #include "temp_dir.hpp"
 
@@ -236,4 +241,50 @@ TEST(DatabaseTest, CheckpointsRunOnTheirOwnThreadAndKeepTheWalSmall) {
         rows.set_value(stmt.int32(0));
     });
     EXPECT_EQ(rows.get_future().get(), 200);
+}
+
+TEST(DatabaseTest, SqliteFaultsAreClassified) {
+    using Cause = congress::StorageUnavailable::Cause;
+    EXPECT_EQ(classify_fault(SQLITE_FULL, 0), Cause::full);
+    EXPECT_EQ(classify_fault(SQLITE_IOERR_WRITE, ENOSPC), Cause::full);
+    EXPECT_EQ(classify_fault(SQLITE_READONLY, 0), Cause::read_only);
+    EXPECT_EQ(classify_fault(SQLITE_READONLY_DBMOVED, 0), Cause::read_only);
+    EXPECT_EQ(classify_fault(SQLITE_IOERR_WRITE, EROFS), Cause::read_only);
+    EXPECT_EQ(classify_fault(SQLITE_BUSY, 0), Cause::busy);
+    EXPECT_EQ(classify_fault(SQLITE_BUSY_SNAPSHOT, 0), Cause::busy);
+    // Bugs and refusals are not faults.
+    EXPECT_EQ(classify_fault(SQLITE_CONSTRAINT_UNIQUE, 0), std::nullopt);
+    EXPECT_EQ(classify_fault(SQLITE_ERROR, 0), std::nullopt);
+    EXPECT_EQ(classify_fault(SQLITE_IOERR_WRITE, EIO), std::nullopt);
+}
+
+TEST(DatabaseTest, AFaultIsGivenToTheCallerAsStorageUnavailableAndHealthRecovers) {
+    TempDir dir;
+    Database db(DatabaseOptions{dir.file("c.db"), 1, true});
+    EXPECT_TRUE(db.write_health().ok);
+    // What SQLite throws when the disk fills up mid-write.
+    const auto error = write_and_wait(db, [](Connection& conn, ChangeSet&) {
+        conn.exec("INSERT INTO organisations (name) VALUES ('Lost')");
+        throw SqliteError(SQLITE_FULL, "database or disk is full");
+    });
+    ASSERT_TRUE(error);
+    try {
+        std::rethrow_exception(error);
+    } catch (const congress::StorageUnavailable& e) {
+        EXPECT_EQ(std::string(e.code()), "storage_full");
+    } catch (...) {
+        ADD_FAILURE() << "not StorageUnavailable";
+    }
+    const auto health = db.write_health();
+    EXPECT_FALSE(health.ok);
+    EXPECT_EQ(health.cause, congress::StorageUnavailable::Cause::full);
+    EXPECT_EQ(count_organisations(db), 0);
+    // A refusal of the request itself is no fault and leaves health alone.
+    const auto refusal = write_and_wait(db, [](Connection&, ChangeSet&) { throw std::runtime_error("no"); });
+    ASSERT_TRUE(refusal);
+    EXPECT_FALSE(db.write_health().ok);
+    // The probe is a real write: it commits, and health is ok again.
+    db.probe_writes();
+    for (int i = 0; i < 200 && !db.write_health().ok; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    EXPECT_TRUE(db.write_health().ok);
 }
