@@ -397,9 +397,11 @@ void update_venue(Services& services, const Request& request, const RouteParams&
 void create_session(Services& services, const Request& request, const RouteParams& params, Responder respond) {
     const auto id = event_id(params);
     auto input = session_input(parse_json_object(request), true);
+    // The reason given for adding a session is recorded with it, as for every other change.
+    auto context = audit_context(request, input.reason.empty() ? std::nullopt : std::optional(input.reason));
     write_then_answer(
         services, request,
-        [id, input = std::move(input), context = audit_context(request)](Connection& conn, storage::ChangeSet& changes) {
+        [id, input = std::move(input), context = std::move(context)](Connection& conn, storage::ChangeSet& changes) {
             return json{{"id", storage::create_session(conn, changes, id, input, context, domain::now())}};
         },
         [id](Connection& conn, const json& result) { return session_answer(conn, id, result["id"].get<domain::Id>(), 201); },

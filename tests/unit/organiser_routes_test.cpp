@@ -386,6 +386,18 @@ TEST_F(OrganiserRoutes, ANewSessionIsAnsweredAndPublishedWithANewScheduleVersion
     EXPECT_EQ(count("SELECT count(*) FROM schedule_changes WHERE change ->> '$.change' = 'added'"), 1);
 }
 
+TEST_F(OrganiserRoutes, TheReasonGivenForANewSessionIsAudited) {
+    const auto r = call("POST", "/api/events/1/sessions", "ana",
+                        json{{"title", "Extra panel"},
+                             {"starts_at", "2030-06-13T11:00"},
+                             {"ends_at", "2030-06-13T12:00"},
+                             {"room_id", 2},
+                             {"reason", "Demand from the waiting list"}});
+    ASSERT_EQ(r.status, 201) << *r.body;
+    EXPECT_EQ(count("SELECT count(*) FROM audit_log WHERE action = 'session.create' AND reason = 'Demand from the waiting list'"),
+              1);
+}
+
 TEST_F(OrganiserRoutes, MovingAndCancellingASessionBumpTheVersionAndAreAudited) {
     auto r = call("PATCH", "/api/events/1/sessions/1", "ana",
                   json{{"starts_at", "2030-06-13T12:00"}, {"room_id", 2}, {"reason", "Bigger crowd elsewhere"}});
