@@ -779,6 +779,7 @@ test('console: event list and every tab of the event', async () => {
       `Reason: ${e.cancelReason}`,
       `Reason: ${e.sessionCancelReason}`,
       `Reason: ${e.undoReason}`,
+      `Reason: ${m('session3.reason')}`,
       m('session3.title'),
       d1.name,
       d1.organisation,
@@ -843,6 +844,7 @@ test('admin: staff accounts and the audit log (reasons, people, the values befor
         e.cancelReason,
         e.undoReason,
         e.sessionCancelReason,
+        m('session3.reason'),
         // Values before and after, as the page writes them (JSON); a letter's decision
         // keeps its reason there.
         JSON.stringify(e.refuseReason),
