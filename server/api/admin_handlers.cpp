@@ -142,10 +142,13 @@ std::optional<domain::Instant> parse_instant(std::string text) {
     }
     if (text.size() == 25 && (text[19] == '+' || text[19] == '-') && text[22] == ':') {
         const auto local = domain::parse_local(std::string_view(text).substr(0, 19));
-        const auto hours = parse_id("1" + text.substr(20, 2));
-        const auto minutes = parse_id("1" + text.substr(23, 2));
-        if (!local || !hours || !minutes || *hours - 100 > 23 || *minutes - 100 > 59) return std::nullopt;
-        const std::chrono::seconds offset((*hours - 100) * 3600 + (*minutes - 100) * 60);
+        const auto two_digits = [&text](std::size_t at) {
+            const char a = text[at], b = text[at + 1];
+            return a >= '0' && a <= '9' && b >= '0' && b <= '9' ? (a - '0') * 10 + (b - '0') : -1;
+        };
+        const int hours = two_digits(20), minutes = two_digits(23);
+        if (!local || hours < 0 || minutes < 0 || hours > 23 || minutes > 59) return std::nullopt;
+        const std::chrono::seconds offset(hours * 3600 + minutes * 60);
         const domain::Instant wall{local->time_since_epoch()};
         return text[19] == '+' ? wall - offset : wall + offset;
     }

@@ -1,7 +1,5 @@
 #include "domain/time.hpp"
 
-#include <cstdio>
-
 #include <date/tz.h>
 
 namespace congress::domain {
@@ -67,6 +65,17 @@ namespace {
 
 // "YYYY-MM-DDTHH:MM:SS" of a wall-clock or UTC time, without iostreams (this runs for
 // every time in every response).
+// `value` as exactly `width` decimal digits (its lowest ones).
+void put_digits(char* out, long long value, int width) {
+    if (value < 0) value = -value;
+    for (int i = width - 1; i >= 0; --i) {
+        out[i] = static_cast<char>('0' + value % 10);
+        value /= 10;
+    }
+}
+
+// "YYYY-MM-DDTHH:MM:SS" into out[0..19) (no terminator). Years outside 0..9999 keep their
+// last four digits.
 void write_date_time(char* out, std::chrono::seconds since_epoch) {
     const auto days = date::floor<date::days>(since_epoch);
     const date::year_month_day ymd{date::sys_days{days}};
@@ -75,9 +84,17 @@ void write_date_time(char* out, std::chrono::seconds since_epoch) {
     rest -= h;
     const auto m = std::chrono::duration_cast<std::chrono::minutes>(rest);
     rest -= m;
-    std::snprintf(out, 20, "%04d-%02u-%02uT%02d:%02d:%02d", static_cast<int>(ymd.year()),
-                  static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()), static_cast<int>(h.count()),
-                  static_cast<int>(m.count()), static_cast<int>(rest.count()));
+    put_digits(out, static_cast<int>(ymd.year()), 4);
+    out[4] = '-';
+    put_digits(out + 5, static_cast<unsigned>(ymd.month()), 2);
+    out[7] = '-';
+    put_digits(out + 8, static_cast<unsigned>(ymd.day()), 2);
+    out[10] = 'T';
+    put_digits(out + 11, h.count(), 2);
+    out[13] = ':';
+    put_digits(out + 14, m.count(), 2);
+    out[16] = ':';
+    put_digits(out + 17, rest.count(), 2);
 }
 
 }  // namespace
@@ -105,7 +122,10 @@ std::string format_in_zone(Instant instant, std::string_view zone) {
     write_date_time(text, (instant + info.offset).time_since_epoch());
     const char sign = offset < 0 ? '-' : '+';
     if (offset < 0) offset = -offset;
-    std::snprintf(text + 19, 8, "%c%02d:%02d", sign, static_cast<int>(offset / 60), static_cast<int>(offset % 60));
+    text[19] = sign;
+    put_digits(text + 20, offset / 60, 2);
+    text[22] = ':';
+    put_digits(text + 23, offset % 60, 2);
     return std::string(text, 25);
 }
 

@@ -711,7 +711,8 @@ void update_event(Connection& conn, ChangeSet& changes, Id event_id, const Event
         taken.bind(1, slug);
         if (taken.step()) throw domain::Refusal("slug_taken", "Another event already uses the address \"" + slug + "\".");
     }
-    std::optional<Id> venue_id = before.venue ? std::optional<Id>(before.venue->id) : std::nullopt;
+    std::optional<Id> venue_id;
+    if (before.venue) venue_id = before.venue->id;
     if (input.new_venue) {
         conn.cached(insert_venue)
             .bind(1, input.new_venue->name)

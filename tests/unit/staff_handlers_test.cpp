@@ -458,13 +458,17 @@ TEST_F(StaffApi, TheAuditListFiltersAndPages) {
     EXPECT_EQ(future["entries"].size(), 0u);
     const auto past = json_of(api_.send("GET", "/api/admin/audit?since=2000-01-01&event=&limit=", {}, as(admin)));
     EXPECT_EQ(past["entries"].size(), 8u) << "empty filters mean any";
+    const auto offset = json_of(api_.send("GET", "/api/admin/audit?since=2000-01-01T00:00:00-05:30", {}, as(admin)));
+    EXPECT_EQ(offset["entries"].size(), 8u) << offset.dump();
     const auto entry = all["entries"][0];
     EXPECT_TRUE(entry["before"].is_object());
     EXPECT_TRUE(entry["after"].is_object());
 
     for (const auto& [query, field] : std::vector<std::pair<std::string, std::string>>{
              {"event=x", "event"}, {"actor=-1", "actor"}, {"limit=0", "limit"}, {"limit=501", "limit"},
-             {"offset=-3", "offset"}, {"since=yesterday", "since"}, {"entity=Staff%20User", "entity"},
+             {"offset=-3", "offset"}, {"since=yesterday", "since"}, {"since=2000-01-01T00:00:00%2B24:00", "since"},
+             {"since=2000-01-01T00:00:00-05:60", "since"}, {"since=2000-01-01T00:00:00%2Bx1:00", "since"},
+             {"entity=Staff%20User", "entity"},
              {"entity=staff_user:x", "entity"}, {"action=a%3Bb", "action"}}) {
         SCOPED_TRACE(query);
         const auto r = api_.send("GET", "/api/admin/audit?" + query, {}, as(admin));
