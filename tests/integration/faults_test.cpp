@@ -40,15 +40,6 @@ Response register_delegate(std::uint16_t port, const std::string& email) {
                      {{"name", "Ana Fault"}, {"email", email}}, {}, 30s);
 }
 
-int count_lines_containing(const std::string& text, const std::string& part) {
-    int n = 0;
-    std::istringstream lines(text);
-    std::string line;
-    while (std::getline(lines, line))
-        if (line.find(part) != std::string::npos) ++n;
-    return n;
-}
-
 // Polls /api/health (which also lets the server probe a write) until it says `status`.
 bool health_becomes(std::uint16_t port, const std::string& status) {
     for (int i = 0; i < 100; ++i) {

@@ -255,15 +255,6 @@ struct FewDescriptorsServer {
 };
 class HostileDescriptors : public SharedServerTest<FewDescriptorsServer> {};
 
-int count_lines_containing(const std::string& text, const std::string& part) {
-    int n = 0;
-    std::istringstream lines(text);
-    std::string line;
-    while (std::getline(lines, line))
-        if (line.find(part) != std::string::npos) ++n;
-    return n;
-}
-
 TEST_F(HostileDescriptors, AcceptBacksOffWhenDescriptorsRunOutAndResumes) {
     // Hold more connections than the server has descriptors left.
     std::vector<std::unique_ptr<Connection>> held;

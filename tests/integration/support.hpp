@@ -9,6 +9,7 @@
 #include <iostream>
 #include <memory>
 #include <optional>
+#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -83,6 +84,16 @@ inline ::testing::AssertionResult is_json_error(const Response& r, std::string_v
 }
 
 // GET /api/health answers 200 {"status":"ok"} on a fresh connection.
+// How many lines of `text` (a server log) contain `part`.
+inline int count_lines_containing(const std::string& text, std::string_view part) {
+    int n = 0;
+    std::istringstream lines(text);
+    std::string line;
+    while (std::getline(lines, line))
+        if (line.find(part) != std::string::npos) ++n;
+    return n;
+}
+
 inline ::testing::AssertionResult still_serving(std::uint16_t port) {
     const auto r = get(port, "/api/health");
     if (r.status != 200)
