@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <fstream>
 #include <memory>
 #include <regex>
@@ -245,11 +246,32 @@ TEST_F(Hostile, LiveClientPingingWithinTheRateGetsItsPongs) {
 
 // --- running out of descriptors ------------------------------------------------------------------
 
+// UndefinedBehaviorSanitizer checks an object's vptr by writing it to a pipe; with no
+// descriptor left that pipe cannot be made, and it reports a valid object as having an
+// invalid vptr (seen once, in shared_ptr's control block). That report is the sanitizer
+// starving, not the server, so vptr checks are suppressed for this one server.
+std::string vptr_suppressions() {
+    static const std::string path = [] {
+        char pattern[] = "/tmp/congress-ubsan-XXXXXX";
+        const int fd = ::mkstemp(pattern);
+        if (fd < 0) return std::string();
+        const std::string text = "vptr_check:*\n";
+        [[maybe_unused]] const auto written = ::write(fd, text.data(), text.size());
+        ::close(fd);
+        return std::string(pattern);
+    }();
+    return path;
+}
+
 struct FewDescriptorsServer {
     static ServerOptions make() {
         ServerOptions options;
         options.max_open_files = 64;
         options.log_level = "warn";
+        const char* ubsan = std::getenv("UBSAN_OPTIONS");
+        if (!vptr_suppressions().empty())
+            options.env.emplace_back("UBSAN_OPTIONS", std::string(ubsan ? ubsan : "") + (ubsan && *ubsan ? ":" : "") +
+                                                          "suppressions=" + vptr_suppressions());
         return options;
     }
 };

@@ -35,13 +35,17 @@ int decode_status(int status) {
 }
 
 // The child's environment: ours without CONGRESS_* (so a developer's settings do not
-// leak into the tests), plus `extra`.
+// leak into the tests) and without what `extra` sets, plus `extra`.
 std::vector<std::string> child_environment(const EnvVars& extra) {
     std::vector<std::string> env;
     for (char** e = environ; e && *e; ++e) {
         const std::string_view entry(*e);
         if (entry.rfind("CONGRESS_", 0) == 0) continue;
-        env.emplace_back(entry);
+        bool replaced = false;
+        for (const auto& [name, value] : extra)
+            replaced = replaced || (entry.size() > name.size() && entry.compare(0, name.size(), name) == 0 &&
+                                    entry[name.size()] == '=');
+        if (!replaced) env.emplace_back(entry);
     }
     for (const auto& [name, value] : extra) env.push_back(name + "=" + value);
     return env;
