@@ -21,6 +21,10 @@ struct LiveOptions {
     std::size_t max_message_bytes = 4096;
     std::size_t max_subscriptions = 64;
     std::size_t max_queued_messages = 64;  // per client, after coalescing; more closes with 4001
+    // SO_SNDBUF of each /live socket (the kernel keeps twice this). Without it Linux grows a
+    // stalled client's send buffer up to net.ipv4.tcp_wmem's maximum (4 MiB) and the
+    // message bound above is hidden behind it; 0 leaves the kernel's autotuning.
+    int send_buffer_bytes = 32 * 1024;
     double messages_per_second = 20;
     double message_burst = 40;
     std::chrono::seconds idle_timeout{60};  // pings at half of it

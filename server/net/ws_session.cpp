@@ -56,6 +56,8 @@ void WsSession::on_accept(beast::error_code ec) {
         return;
     }
     last_received_ = std::chrono::steady_clock::now();
+    if (const int bytes = context_.options.live.send_buffer_bytes; bytes > 0 && !transport_->limit_send_buffer(bytes))
+        log::debug("live", "could not set the send buffer of " + remote_);
     {
         Lock lock(mutex_);
         socket_open_ = true;

@@ -37,6 +37,12 @@ void websocket_accept(Stream& stream, const WsTransport::Upgrade& upgrade, const
     });
 }
 
+bool set_send_buffer(tcp::socket& socket, int bytes) {
+    beast::error_code ec;
+    socket.set_option(asio::socket_base::send_buffer_size(bytes), ec);
+    return !ec;
+}
+
 class PlainTransport final : public WsTransport {
 public:
     explicit PlainTransport(beast::tcp_stream&& stream) : stream_(std::move(stream)), socket_(stream_->get_executor()) {
@@ -47,6 +53,7 @@ public:
 
     asio::any_io_executor executor() override { return socket_.get_executor(); }
     std::string remote_address() override { return remote_; }
+    bool limit_send_buffer(int bytes) override { return set_send_buffer(stream_ ? stream_->socket() : socket_, bytes); }
 
     void accept(const Upgrade& upgrade, std::function<void(beast::error_code)> done) override {
         stream_->expires_never();
@@ -115,6 +122,9 @@ public:
 
     asio::any_io_executor executor() override { return stream_.get_executor(); }
     std::string remote_address() override { return remote_; }
+    bool limit_send_buffer(int bytes) override {
+        return set_send_buffer(beast::get_lowest_layer(stream_).socket(), bytes);
+    }
 
     void accept(const Upgrade& upgrade, std::function<void(beast::error_code)> done) override {
         beast::get_lowest_layer(stream_).expires_never();

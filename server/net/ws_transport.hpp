@@ -31,6 +31,8 @@ public:
     // The connection's strand.
     virtual boost::asio::any_io_executor executor() = 0;
     virtual std::string remote_address() = 0;
+    // Fixes the socket's kernel send buffer (SO_SNDBUF) at `bytes`; false if it could not.
+    virtual bool limit_send_buffer(int bytes) = 0;
 
     // Beast's server handshake for `upgrade` (the 101 answer, with a deadline).
     virtual void accept(const Upgrade& upgrade, std::function<void(boost::beast::error_code)> done) = 0;
