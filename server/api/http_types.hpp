@@ -35,11 +35,26 @@ struct Request {
     std::string_view header(std::string_view name) const;
 };
 
+// A body sent in pieces as it is made (Transfer-Encoding: chunked), for answers too large to
+// build in memory, such as the CSV exports. The network layer asks for one piece at a time,
+// once the previous one is written, so at most one piece is held per answer.
+class BodyStream {
+public:
+    // `piece` empty: the body is complete, or, with `failed`, cut short (the connection is
+    // then closed without the last chunk, so the client sees an incomplete answer).
+    using Deliver = std::function<void(std::string piece, bool failed)>;
+    virtual ~BodyStream() = default;
+    // Calls `deliver` exactly once, from any thread.
+    virtual void next(Deliver deliver) = 0;
+};
+
 struct Response {
     int status = 200;
     std::string content_type = "application/json";
     // Shared so that cached bodies are sent without a copy.
     std::shared_ptr<const std::string> body;
+    // Set instead of `body` for a streamed answer.
+    std::shared_ptr<BodyStream> stream;
     Headers headers;
 
     void set_header(std::string name, std::string value) { headers.emplace_back(std::move(name), std::move(value)); }

@@ -1,5 +1,9 @@
 // The console's registrations: lists, manual changes, CSV exports and the activity feed.
+#include <algorithm>
+#include <functional>
 #include <memory>
+#include <optional>
+#include <utility>
 
 #include "api/csv.hpp"
 #include "api/errors.hpp"
@@ -7,7 +11,9 @@
 #include "api/organiser_handlers.hpp"
 #include "api/organiser_handlers_support.hpp"
 #include "api/request_body.hpp"
+#include "storage/database.hpp"
 #include "storage/event_repository.hpp"
+#include "util/log.hpp"
 #include "storage/organiser_store.hpp"
 
 namespace congress::api::organiser {
@@ -15,6 +21,9 @@ namespace congress::api::organiser {
 namespace {
 
 using nlohmann::json;
+
+// Rows per piece of a streamed CSV export (about 200 KB).
+constexpr int export_piece_rows = 1000;
 using storage::Connection;
 using domain::RegistrationStatus;
 
@@ -84,6 +93,10 @@ storage::RegistrationQuery registration_query(const Request& request, bool per_s
     }
     q.page = query_int(query, "page", 1, 1, 1'000'000);
     q.per_page = query_int(query, "per_page", 50, 1, storage::max_registration_page);
+    if (const auto after = query_param(query, "after"); after && !after->empty()) {
+        q.after = parse_id(*after);
+        if (!q.after) throw FieldError("after", "after must be a registration id (next_after of the previous page).");
+    }
     return q;
 }
 
@@ -100,7 +113,8 @@ Response list_answer(Connection& conn, domain::Id event, const storage::Registra
                                           {{"confirmed", page.confirmed},
                                            {"waitlisted", page.waitlisted},
                                            {"cancelled", page.cancelled}}},
-                                         {"organisations", page.organisations}}));
+                                         {"organisations", page.organisations},
+                                         {"next_after", page.next_after ? json(*page.next_after) : json(nullptr)}}));
 }
 
 struct Action {
@@ -149,9 +163,47 @@ std::string status_cell(RegistrationStatus status) { return std::string(domain::
 
 std::string optional_cell(const std::optional<int>& value) { return value ? std::to_string(*value) : std::string(); }
 
-// Answers with the CSV after recording in the audit log who took the data away.
+// A CSV export sent as it is read: each piece is one read transaction on a reader thread,
+// asked for once the previous piece is written, so memory stays at one piece whatever the
+// size of the event. `read_piece` returns the next piece's text, or nothing at the end.
+class CsvStream final : public BodyStream, public std::enable_shared_from_this<CsvStream> {
+public:
+    using ReadPiece = std::function<std::optional<std::string>(Connection&)>;
+    CsvStream(storage::Database& db, std::string first, ReadPiece read_piece)
+        : db_(db), first_(std::move(first)), read_piece_(std::move(read_piece)) {}
+
+    void next(Deliver deliver) override {
+        if (!first_.empty()) {
+            deliver(std::exchange(first_, {}), false);
+            return;
+        }
+        if (done_) {
+            deliver({}, false);
+            return;
+        }
+        db_.read([self = shared_from_this(), deliver = std::move(deliver)](Connection& conn) {
+            try {
+                auto piece = self->read_piece_(conn);
+                if (!piece) self->done_ = true;
+                deliver(piece.value_or(std::string()), false);
+            } catch (const std::exception& e) {
+                log::error("organiser", std::string("a CSV export stopped: ") + e.what());
+                deliver({}, true);
+            }
+        });
+    }
+
+private:
+    storage::Database& db_;
+    std::string first_;
+    ReadPiece read_piece_;
+    bool done_ = false;  // pieces are asked for one at a time: no lock needed
+};
+
+// Answers with a streamed CSV after recording in the audit log who took the data away
+// (the rows counted when the export began, and the filters).
 void send_export(Services& services, const Request& request, domain::Id event, std::string action, std::string filename,
-                 std::shared_ptr<std::string> csv, json details, Responder respond) {
+                 std::shared_ptr<CsvStream> csv, json details, Responder respond) {
     auto context = audit_context(request);
     services.db.write(
         [event, action = std::move(action), details = std::move(details), context = std::move(context)](
@@ -164,7 +216,10 @@ void send_export(Services& services, const Request& request, domain::Id event, s
                 respond(private_response(organiser_error(error, rid)));
                 return;
             }
-            auto response = text_response(200, "text/csv; charset=utf-8", std::move(*csv));
+            Response response;
+            response.status = 200;
+            response.content_type = "text/csv; charset=utf-8";
+            response.stream = csv;
             response.set_header("Content-Disposition", "attachment; filename=\"" + filename + "\"");
             respond(private_response(std::move(response)));
         });
@@ -265,28 +320,44 @@ void move_enrolment(Services& services, const Request& request, const RouteParam
 void export_registrations(Services& services, const Request& request, const RouteParams& params, Responder respond) {
     const auto event = event_id(params);
     auto query = registration_query(request, false);
-    query.per_page = 0;  // every row
+    query.per_page = export_piece_rows;
+    query.page = 1;
+    query.after.reset();
     services.db.read([&services, request, event, query, respond = std::move(respond)](Connection& conn) mutable {
-        auto csv = std::make_shared<std::string>();
-        std::string filename;
         try {
             const auto found = storage::load_event(conn, event);
             if (!found) throw domain::NotFound("event_not_found", "There is no such event.");
-            const auto& zone = found->timezone;
-            const auto page = storage::list_registrations(conn, event, query);
-            CsvWriter out;
-            out.row({"id", "name", "email", "organisation", "member_organisation", "member", "status", "waitlist_position",
-                     "sessions", "language", "registered_at (" + zone + ")", "updated_at (" + zone + ")"});
-            for (const auto& r : page.rows)
-                out.row({std::to_string(r.id), r.name, r.email, r.organisation.value_or(""), r.member_organisation.value_or(""),
-                         r.member ? "yes" : "no", status_cell(r.status), optional_cell(r.waitlist_position),
-                         std::to_string(r.sessions), r.language.value_or(""), local_cell(r.created_at, zone),
-                         local_cell(r.updated_at, zone)});
-            *csv = out.take();
-            filename = found->slug + "-registrations.csv";
-            auto details = filters_json(query);
-            send_export(services, request, event, "registrations.export", filename, csv,
-                        {{"rows", page.rows.size()}, {"filters", std::move(details)}}, std::move(respond));
+            const auto zone = found->timezone;
+            auto writer = std::make_shared<CsvWriter>();
+            writer->row({"id", "name", "email", "organisation", "member_organisation", "member", "status",
+                         "waitlist_position", "sessions", "language", "registered_at (" + zone + ")",
+                         "updated_at (" + zone + ")"});
+            auto rows_of = [writer, zone](const storage::RegistrationPage& page) {
+                for (const auto& r : page.rows)
+                    writer->row({std::to_string(r.id), r.name, r.email, r.organisation.value_or(""),
+                                 r.member_organisation.value_or(""), r.member ? "yes" : "no", status_cell(r.status),
+                                 optional_cell(r.waitlist_position), std::to_string(r.sessions), r.language.value_or(""),
+                                 local_cell(r.created_at, zone), local_cell(r.updated_at, zone)});
+                return writer->take();
+            };
+            // The first piece now (with the count for the audit), the rest as the client reads.
+            const auto first = storage::list_registrations(conn, event, query);
+            std::string text = rows_of(first);
+            auto rest = query;
+            rest.with_totals = false;
+            rest.after = first.next_after;
+            const bool more = first.next_after.has_value();
+            auto stream = std::make_shared<CsvStream>(
+                services.db, std::move(text),
+                [event, rest, more, rows_of](Connection& c) mutable -> std::optional<std::string> {
+                    if (!more || !rest.after) return std::nullopt;
+                    const auto page = storage::list_registrations(c, event, rest);
+                    rest.after = page.next_after;
+                    if (page.rows.empty()) return std::nullopt;
+                    return rows_of(page);
+                });
+            send_export(services, request, event, "registrations.export", found->slug + "-registrations.csv", stream,
+                        {{"rows", first.total}, {"filters", filters_json(query)}}, std::move(respond));
         } catch (...) {
             respond(private_response(organiser_error(std::current_exception(), request.request_id)));
         }
@@ -304,22 +375,47 @@ void export_enrolments(Services& services, const Request& request, const RoutePa
         try {
             const auto found = storage::load_event(conn, event);
             if (!found) throw domain::NotFound("event_not_found", "There is no such event.");
-            const auto& zone = found->timezone;
-            const auto rows = storage::list_enrolments(conn, event, query);
-            CsvWriter out;
-            out.row({"registration_id", "name", "email", "organisation", "member_organisation", "member",
-                     "registration_status", "session_id", "session", "session_starts_at (" + zone + ")", "room",
-                     "enrolment_status", "waitlist_position", "enrolled_at (" + zone + ")"});
-            for (const auto& e : rows) {
-                const auto& r = e.registration;
-                out.row({std::to_string(r.id), r.name, r.email, r.organisation.value_or(""), r.member_organisation.value_or(""),
-                         r.member ? "yes" : "no", status_cell(r.registration_status), std::to_string(e.session_id),
-                         e.session_title, local_cell(e.session_starts_at, zone), e.room.value_or(""), status_cell(e.status),
-                         optional_cell(e.waitlist_position), local_cell(e.enrolled_at, zone)});
+            const auto zone = found->timezone;
+            // One piece per session, in the export's order (a session holds as many as its room).
+            auto sessions = storage::session_ids_in_order(conn, event);
+            if (query.session_id) {
+                if (std::find(sessions.begin(), sessions.end(), *query.session_id) == sessions.end())
+                    throw domain::NotFound("session_not_found",
+                                           "There is no session " + std::to_string(*query.session_id) + " in this event.");
+                sessions = {*query.session_id};
             }
-            auto csv = std::make_shared<std::string>(out.take());
-            send_export(services, request, event, "enrolments.export", found->slug + "-enrolments.csv", csv,
-                        {{"rows", rows.size()}, {"filters", filters_json(query)}}, std::move(respond));
+            auto writer = std::make_shared<CsvWriter>();
+            writer->row({"registration_id", "name", "email", "organisation", "member_organisation", "member",
+                         "registration_status", "session_id", "session", "session_starts_at (" + zone + ")", "room",
+                         "enrolment_status", "waitlist_position", "enrolled_at (" + zone + ")"});
+            auto piece_of = [event, query, writer, zone](Connection& c, domain::Id session) {
+                auto one = query;
+                one.session_id = session;
+                for (const auto& e : storage::list_enrolments(c, event, one)) {
+                    const auto& r = e.registration;
+                    writer->row({std::to_string(r.id), r.name, r.email, r.organisation.value_or(""),
+                                 r.member_organisation.value_or(""), r.member ? "yes" : "no",
+                                 status_cell(r.registration_status), std::to_string(e.session_id), e.session_title,
+                                 local_cell(e.session_starts_at, zone), e.room.value_or(""), status_cell(e.status),
+                                 optional_cell(e.waitlist_position), local_cell(e.enrolled_at, zone)});
+                }
+                return writer->take();
+            };
+            const auto rows = storage::count_enrolments(conn, event, query);
+            std::string first = writer->take();
+            std::size_t next = 0;
+            auto stream = std::make_shared<CsvStream>(
+                services.db, std::move(first),
+                [sessions, next, piece_of](Connection& c) mutable -> std::optional<std::string> {
+                    // Sessions with nothing to show give no piece of their own.
+                    while (next < sessions.size()) {
+                        auto text = piece_of(c, sessions[next++]);
+                        if (!text.empty()) return text;
+                    }
+                    return std::nullopt;
+                });
+            send_export(services, request, event, "enrolments.export", found->slug + "-enrolments.csv", stream,
+                        {{"rows", rows}, {"filters", filters_json(query)}}, std::move(respond));
         } catch (...) {
             respond(private_response(organiser_error(std::current_exception(), request.request_id)));
         }

@@ -51,6 +51,9 @@ void Hub::deliver_loop() {
         if (deliveries_.empty()) return;  // stopping, and everything published went out
         Delivery next = std::move(deliveries_.front());
         deliveries_.pop_front();
+        if (next.superseded) continue;
+        --queued_;
+        if (!next.message.coalesce_key.empty()) queued_by_key_.erase(next.message.coalesce_key);
         lock.unlock();
         deliver(next);
         next.receivers.clear();  // the last reference to a closed session may go here
@@ -97,12 +100,34 @@ std::uint64_t Hub::publish(const std::string& topic, nlohmann::json body, std::s
             // Queued under the hub's lock so that each topic's messages leave in seq order.
             std::lock_guard queue_lock(delivery_mutex_);
             deliveries_.push_back(Delivery{message, std::move(receivers)});
+            ++queued_;
+            if (!message.coalesce_key.empty()) {
+                auto& queued = queued_by_key_[message.coalesce_key];
+                if (queued) {  // still waiting: it will not go out, and frees its list now
+                    queued->superseded = true;
+                    queued->receivers = {};
+                    queued->message = {};
+                    --queued_;
+                    ++superseded_;
+                }
+                queued = &deliveries_.back();  // deque::push_back keeps references valid
+            }
             delivery_ready_.notify_one();
             return message.seq;
         }
     }
     for (const auto& receiver : receivers) receiver->deliver(message);
     return message.seq;
+}
+
+std::size_t Hub::queued_deliveries() const {
+    std::lock_guard lock(delivery_mutex_);
+    return queued_;
+}
+
+std::uint64_t Hub::superseded_deliveries() const {
+    std::lock_guard lock(delivery_mutex_);
+    return superseded_;
 }
 
 void Hub::subscribe(const std::string& topic, const std::shared_ptr<Subscriber>& subscriber) {

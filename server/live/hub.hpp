@@ -87,6 +87,10 @@ public:
     // Topics with at least one subscriber that start with `prefix`.
     std::vector<std::string> subscribed_topics(const std::string& prefix) const;
     std::size_t subscriptions() const;
+    // Broadcasts waiting for the delivery thread, and how many were replaced there by a
+    // newer message with the same coalesce key before they went out (for tests and logs).
+    std::size_t queued_deliveries() const;
+    std::uint64_t superseded_deliveries() const;
 
 private:
     struct Topic {
@@ -98,6 +102,7 @@ private:
     struct Delivery {
         Outgoing message;
         std::vector<std::shared_ptr<Subscriber>> receivers;
+        bool superseded = false;  // a newer message with the same coalesce key is queued
     };
     void deliver_loop();
     void deliver(const Delivery& delivery);
@@ -108,9 +113,15 @@ private:
     std::unordered_map<std::string, Topic> topics_;
 
     // Broadcasts waiting for the delivery thread, in publish order.
-    std::mutex delivery_mutex_;
+    mutable std::mutex delivery_mutex_;
     std::condition_variable delivery_ready_;
     std::deque<Delivery> deliveries_;
+    // The queued delivery of each coalesce key: a newer one supersedes it, so that a burst of
+    // seat counts faster than the sockets take them keeps one broadcast per count, not one
+    // (with a copy of the subscriber list) per commit.
+    std::unordered_map<std::string, Delivery*> queued_by_key_;
+    std::size_t queued_ = 0;           // deliveries waiting, superseded ones not counted
+    std::uint64_t superseded_ = 0;
     bool stopping_ = false;
     std::unique_ptr<SendBatcher> batcher_;  // only used on the delivery thread
     std::thread delivery_thread_;

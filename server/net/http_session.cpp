@@ -286,7 +286,15 @@ void HttpSession<Stream>::send(api::Response r) {
     const bool bodiless_status = r.status == 204 || r.status == 304;
     const bool close_after = !keep_alive_ || context_.stopping.load();
     auto& out = head_text_;
+    if (r.stream && (head_ || bodiless_status)) r.stream.reset();  // a HEAD answer has no body to make
     write_response_head(out, r, request_id_, tls, close_after);
+    if (r.stream) {
+        stream_body_ = std::move(r.stream);
+        beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(30));
+        asio::async_write(stream_, asio::buffer(out),
+                          beast::bind_front_handler(&HttpSession::on_stream_write, this->shared_from_this(), close_after));
+        return;
+    }
     body_ = std::move(r.body);
     const std::size_t size = body_ ? body_->size() : 0;
 
@@ -308,10 +316,53 @@ void HttpSession<Stream>::send(api::Response r) {
     }
 }
 
+// A streamed body: after each write, the next piece is asked for; it comes back (from a
+// database thread) to this connection's strand and goes out as one chunk.
+template <class Stream>
+void HttpSession<Stream>::on_stream_write(bool close_after, beast::error_code ec, std::size_t) {
+    if (ec || closed_) {
+        stream_body_.reset();
+        close();
+        return;
+    }
+    auto self = this->shared_from_this();
+    stream_body_->next([self, close_after](std::string piece, bool failed) {
+        asio::dispatch(self->stream_.get_executor(), [self, close_after, piece = std::move(piece), failed]() mutable {
+            self->send_piece(close_after, std::move(piece), failed);
+        });
+    });
+}
+
+template <class Stream>
+void HttpSession<Stream>::send_piece(bool close_after, std::string piece, bool failed) {
+    if (closed_) return;
+    if (failed) {
+        log::warn("http", "a streamed answer was cut short", request_id_);
+        stream_body_.reset();
+        busy_ = false;
+        close();
+        return;
+    }
+    beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(30));
+    char size[20];
+    const int n = std::snprintf(size, sizeof size, "%zx\r\n", piece.size());
+    chunk_ = piece.empty() ? std::string("0\r\n\r\n") : std::string(size, static_cast<std::size_t>(n)) + piece + "\r\n";
+    if (piece.empty()) {
+        stream_body_.reset();
+        asio::async_write(stream_, asio::buffer(chunk_),
+                          beast::bind_front_handler(&HttpSession::on_write, this->shared_from_this(), close_after));
+        return;
+    }
+    asio::async_write(stream_, asio::buffer(chunk_),
+                      beast::bind_front_handler(&HttpSession::on_stream_write, this->shared_from_this(), close_after));
+}
+
 template <class Stream>
 void HttpSession<Stream>::on_write(bool close_after, beast::error_code ec, std::size_t) {
     busy_ = false;
     body_.reset();
+    chunk_.clear();
+    chunk_.shrink_to_fit();
     if (ec || close_after || !keep_alive_) {
         close();
         return;

@@ -54,6 +54,8 @@ private:
     void redirect(const boost::beast::http::request<boost::beast::http::string_body>& request);
     void send(api::Response response);
     void on_write(bool close, boost::beast::error_code ec, std::size_t bytes);
+    void on_stream_write(bool close, boost::beast::error_code ec, std::size_t bytes);
+    void send_piece(bool close, std::string piece, bool failed);
     void reply_and_close(api::Response response);
     void close();
     void drain();
@@ -73,6 +75,8 @@ private:
     std::size_t drain_budget_ = 0;
     std::shared_ptr<const std::string> body_;  // the answer's body, alive during its write
     std::string head_text_;                    // the answer's status line and headers
+    std::shared_ptr<api::BodyStream> stream_body_;  // a streamed answer's source, while it is sent
+    std::string chunk_;                             // the chunk being written
 };
 
 using PlainHttpSession = HttpSession<boost::beast::tcp_stream>;

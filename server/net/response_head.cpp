@@ -76,7 +76,8 @@ void write_response_head(std::string& out, const api::Response& r, std::string_v
     }
     if (r.status != 204 && r.status != 304) {
         add("Content-Type", r.content_type);
-        add("Content-Length", std::to_string(r.body ? r.body->size() : 0));
+        if (r.stream) add("Transfer-Encoding", "chunked");
+        else add("Content-Length", std::to_string(r.body ? r.body->size() : 0));
     }
     if (close) add("Connection", "close");
     out += "\r\n";

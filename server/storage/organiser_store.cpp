@@ -1,9 +1,11 @@
 #include "storage/organiser_store.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <limits>
 #include <set>
 #include <tuple>
+#include <unordered_map>
 
 #include "domain/programme_edit.hpp"
 #include "storage/event_repository.hpp"
@@ -190,12 +192,82 @@ constexpr std::string_view session_enrolments_extra = R"sql(
 )sql";
 
 constexpr std::string_view order_event_created = " ORDER BY r.created_at, r.id LIMIT ?7 OFFSET ?8";
-constexpr std::string_view order_event_name = " ORDER BY r.name COLLATE NOCASE, r.id LIMIT ?7 OFFSET ?8";
 constexpr std::string_view order_session_created = " ORDER BY e.created_at, e.id LIMIT ?7 OFFSET ?8";
 constexpr std::string_view order_session_name = " ORDER BY r.name COLLATE NOCASE, e.id LIMIT ?7 OFFSET ?8";
 
+// The event's list (schema 0010): parameters as the shared filters, plus ?9 the full-text
+// query of a search, ?10 and ?11 the sort key and id of the row the page follows. The WHERE
+// clause is assembled by event_list_sql(): which index drives the query depends on the filters.
+constexpr std::string_view event_list_from = R"sql(
+FROM registrations r
+LEFT JOIN organisations o ON o.id = r.member_organisation_id
+)sql";
+
+constexpr std::string_view event_list_extra = R"sql(
+, r.status, NULL, r.created_at, r.updated_at,
+  (SELECT count(*) FROM session_enrolments e WHERE e.registration_id = r.id AND e.status <> 'cancelled'), r.status
+)sql";
+
+// A search: the words (full-text index), or the member organisation's name.
+constexpr std::string_view event_list_search = R"sql(
+  AND r.id IN (SELECT rowid FROM registrations_search WHERE registrations_search MATCH ?9
+               UNION
+               SELECT x.id FROM registrations x
+               WHERE x.member_organisation_id IN (SELECT id FROM organisations WHERE name LIKE ?3 ESCAPE '\')
+                 AND x.event_id = ?1)
+)sql";
+
+// A search without a word (only punctuation): read every row, as before.
+constexpr std::string_view event_list_search_scan = R"sql(
+  AND (r.name LIKE ?3 ESCAPE '\' OR r.email LIKE ?3 ESCAPE '\'
+       OR r.organisation LIKE ?3 ESCAPE '\' OR o.name LIKE ?3 ESCAPE '\')
+)sql";
+
+constexpr std::string_view event_list_organisation = R"sql(
+  AND r.id IN (SELECT id FROM registrations
+               WHERE event_id = ?1 AND member_organisation_id IS NULL AND organisation = ?4
+               UNION ALL
+               SELECT x.id FROM registrations x
+               WHERE x.member_organisation_id IN (SELECT id FROM organisations WHERE name = ?4)
+                 AND x.event_id = ?1)
+)sql";
+
+constexpr std::string_view select_session_ids_in_order = R"sql(
+SELECT id FROM sessions WHERE event_id = ?1 ORDER BY starts_at, id
+)sql";
+
+// Active enrolments of the event's sessions (?2: one status), from the seat counters.
+constexpr std::string_view count_enrolments_kept = R"sql(
+SELECT coalesce(sum(CASE WHEN ?2 IS NULL THEN confirmed + waitlisted
+                         WHEN ?2 = 'confirmed' THEN confirmed ELSE waitlisted END), 0)
+FROM seat_counters WHERE event_id = ?1 AND session_id <> 0 AND (?6 IS NULL OR session_id = ?6)
+)sql";
+
+constexpr std::string_view select_cursor_created = R"sql(
+SELECT created_at, id FROM registrations WHERE id = ?1 AND event_id = ?2
+)sql";
+
+constexpr std::string_view select_cursor_name = R"sql(
+SELECT name, id FROM registrations WHERE id = ?1 AND event_id = ?2
+)sql";
+
+// Waiting-list order, to number the waitlisted rows of a page.
+constexpr std::string_view select_waitlist_order = R"sql(
+SELECT id FROM registrations WHERE event_id = ?1 AND status = 'waitlisted' ORDER BY waitlist_seq
+)sql";
+
+// Kept counts (registration_tallies, schema 0010).
 constexpr std::string_view count_event_by_status = R"sql(
-SELECT status, count(*) FROM registrations WHERE event_id = ?1 GROUP BY status
+SELECT status, sum(n) FROM registration_tallies WHERE event_id = ?1 GROUP BY status
+)sql";
+
+constexpr std::string_view count_event_filtered = R"sql(
+SELECT coalesce(sum(t.n), 0) FROM registration_tallies t
+LEFT JOIN organisations o ON t.member_organisation_id <> 0 AND o.id = t.member_organisation_id
+WHERE t.event_id = ?1
+  AND (?2 IS NULL OR t.status = ?2)
+  AND (?4 IS NULL OR (t.member_organisation_id = 0 AND t.organisation = ?4) OR o.name = ?4)
+  AND (?5 IS NULL OR coalesce(o.is_member, 0) = ?5)
 )sql";
 
 constexpr std::string_view count_session_by_status = R"sql(
@@ -204,9 +276,10 @@ WHERE e.session_id = ?1 GROUP BY e.status
 )sql";
 
 constexpr std::string_view select_event_organisations = R"sql(
-SELECT DISTINCT coalesce(o.name, r.organisation) AS org
-FROM registrations r LEFT JOIN organisations o ON o.id = r.member_organisation_id
-WHERE r.event_id = ?1 AND coalesce(o.name, r.organisation) <> ''
+SELECT DISTINCT CASE WHEN t.member_organisation_id = 0 THEN t.organisation ELSE o.name END AS org
+FROM registration_tallies t
+LEFT JOIN organisations o ON t.member_organisation_id <> 0 AND o.id = t.member_organisation_id
+WHERE t.event_id = ?1 AND t.n > 0 AND org <> ''
 ORDER BY org COLLATE NOCASE LIMIT 1000
 )sql";
 
@@ -509,6 +582,51 @@ std::optional<std::string> like_pattern(const std::string& search) {
     return pattern;
 }
 
+// The full-text query for a search: each word typed, as a prefix ("mart" finds Martínez),
+// all of them required. Words are split at ASCII punctuation and spaces; the index folds
+// case and accents. Empty when the search has no word.
+std::string search_words(const std::string& search) {
+    std::string query, word;
+    auto flush = [&] {
+        if (word.empty()) return;
+        if (!query.empty()) query += ' ';
+        query += '"' + word + "\"*";
+        word.clear();
+    };
+    for (const char c : search) {
+        const auto byte = static_cast<unsigned char>(c);
+        if (byte >= 0x80 || std::isalnum(byte)) word += c;
+        else flush();
+    }
+    flush();
+    return query;
+}
+
+// The event's list for these filters. A search or an organisation picks a few rows through
+// their own index, then sorts them: `+` keeps SQLite from walking the whole event in the
+// list's order instead. Otherwise the list's order is an index (registrations_by_event_*).
+std::string event_list_sql(const RegistrationQuery& q, bool words, bool count) {
+    const bool by_set = !q.search.empty() || q.organisation;
+    std::string sql = count ? "SELECT count(*) " : "SELECT " + std::string(registration_columns) + std::string(event_list_extra);
+    sql += event_list_from;
+    sql += by_set ? "WHERE +r.event_id = ?1" : "WHERE r.event_id = ?1";
+    sql += " AND (?2 IS NULL OR r.status = ?2)";
+    if (!q.search.empty()) sql += words ? event_list_search : event_list_search_scan;
+    if (q.organisation) sql += event_list_organisation;
+    sql += " AND (?5 IS NULL OR coalesce(o.is_member, 0) = ?5)";
+    if (count) return sql;
+    const std::string plus = by_set ? "+" : "";
+    if (q.order == RegistrationQuery::Order::name) {
+        if (q.after)
+            sql += " AND r.name COLLATE NOCASE >= ?10 AND (r.name COLLATE NOCASE > ?10 OR r.id > ?11)";
+        sql += " ORDER BY " + plus + "r.name COLLATE NOCASE, " + plus + "r.id";
+    } else {
+        if (q.after) sql += " AND (r.created_at, r.id) > (?10, ?11)";
+        sql += " ORDER BY " + plus + "r.created_at, " + plus + "r.id";
+    }
+    return sql + " LIMIT ?7 OFFSET ?8";
+}
+
 void bind_filters(Statement& stmt, Id event_id, const RegistrationQuery& q, bool with_session) {
     stmt.bind(1, event_id);
     if (q.status) stmt.bind(2, domain::to_string(*q.status));
@@ -520,30 +638,20 @@ void bind_filters(Statement& stmt, Id event_id, const RegistrationQuery& q, bool
     if (with_session) stmt.bind(6, q.session_id);
 }
 
-const std::string& list_sql(bool session, RegistrationQuery::Order order) {
-    static const std::string event_created = "SELECT " + std::string(registration_columns) +
-                                             std::string(event_registrations_extra) + std::string(event_registrations_from) +
-                                             std::string(registration_filters) + std::string(order_event_created);
-    static const std::string event_name = "SELECT " + std::string(registration_columns) +
-                                          std::string(event_registrations_extra) + std::string(event_registrations_from) +
-                                          std::string(registration_filters) + std::string(order_event_name);
-    static const std::string session_created = "SELECT " + std::string(registration_columns) +
-                                               std::string(session_enrolments_extra) + std::string(session_enrolments_from) +
-                                               std::string(registration_filters) + std::string(order_session_created);
-    static const std::string session_name = "SELECT " + std::string(registration_columns) +
-                                            std::string(session_enrolments_extra) + std::string(session_enrolments_from) +
-                                            std::string(registration_filters) + std::string(order_session_name);
-    const bool by_name = order == RegistrationQuery::Order::name;
-    if (session) return by_name ? session_name : session_created;
-    return by_name ? event_name : event_created;
+// A session's list (the event's is event_list_sql()).
+const std::string& session_list_sql(RegistrationQuery::Order order) {
+    static const std::string by_created = "SELECT " + std::string(registration_columns) +
+                                          std::string(session_enrolments_extra) + std::string(session_enrolments_from) +
+                                          std::string(registration_filters) + std::string(order_session_created);
+    static const std::string by_name = "SELECT " + std::string(registration_columns) +
+                                       std::string(session_enrolments_extra) + std::string(session_enrolments_from) +
+                                       std::string(registration_filters) + std::string(order_session_name);
+    return order == RegistrationQuery::Order::name ? by_name : by_created;
 }
 
-const std::string& count_sql(bool session) {
-    static const std::string event = "SELECT count(*) " + std::string(event_registrations_from) +
-                                     std::string(registration_filters);
-    static const std::string per_session = "SELECT count(*) " + std::string(session_enrolments_from) +
-                                           std::string(registration_filters);
-    return session ? per_session : event;
+const std::string& session_count_sql() {
+    static const std::string sql = "SELECT count(*) " + std::string(session_enrolments_from) + std::string(registration_filters);
+    return sql;
 }
 
 const std::string& enrolments_sql() {
@@ -1028,30 +1136,111 @@ std::vector<VenueRow> list_venues(Connection& conn) {
 
 // --- registrations: reads -------------------------------------------------------------
 
+namespace {
+
+// Numbers the page's waitlisted rows by their place on the event's waiting list, reading
+// the list in order only as far as the last of them.
+void number_waitlisted(Connection& conn, Id event_id, std::vector<RegistrationRow>& rows) {
+    std::unordered_map<Id, RegistrationRow*> waiting;
+    for (auto& row : rows)
+        if (row.status == RegistrationStatus::waitlisted) waiting.emplace(row.id, &row);
+    if (waiting.empty()) return;
+    auto stmt = conn.cached(select_waitlist_order);
+    stmt.bind(1, event_id);
+    int position = 0;
+    while (!waiting.empty() && stmt.step()) {
+        ++position;
+        if (const auto found = waiting.find(stmt.int64(0)); found != waiting.end()) {
+            found->second->waitlist_position = position;
+            waiting.erase(found);
+        }
+    }
+    stmt.reset();
+}
+
+RegistrationPage list_event_registrations(Connection& conn, Id event_id, const RegistrationQuery& query) {
+    const auto words = search_words(query.search);
+    RegistrationPage page;
+    {
+        auto stmt = conn.prepare(event_list_sql(query, !words.empty(), false));
+        bind_filters(stmt, event_id, query, false);
+        const int per_page = query.per_page <= 0 ? -1 : query.per_page;
+        stmt.bind(7, per_page);
+        stmt.bind(8, per_page < 0 || query.after ? 0 : static_cast<std::int64_t>(std::max(query.page, 1) - 1) * per_page);
+        if (!words.empty()) stmt.bind(9, words);
+        if (query.after) {
+            auto cursor = conn.cached(query.order == RegistrationQuery::Order::name ? select_cursor_name : select_cursor_created);
+            cursor.bind(1, *query.after).bind(2, event_id);
+            if (!cursor.step()) throw domain::InvalidField("after", "after must be the id of one of the event's registrations.");
+            stmt.bind(10, cursor.text(0)).bind(11, cursor.int64(1));
+            cursor.reset();
+        }
+        while (stmt.step()) page.rows.push_back(read_registration_row(stmt));
+        if (per_page > 0 && static_cast<int>(page.rows.size()) == per_page) page.next_after = page.rows.back().id;
+    }
+    number_waitlisted(conn, event_id, page.rows);
+    if (!query.with_totals) return page;
+    if (query.search.empty()) {
+        auto stmt = conn.cached(count_event_filtered);
+        bind_filters(stmt, event_id, query, false);
+        stmt.step();
+        page.total = stmt.int32(0);
+        stmt.reset();
+    } else {
+        auto stmt = conn.prepare(event_list_sql(query, !words.empty(), true));
+        bind_filters(stmt, event_id, query, false);
+        if (!words.empty()) stmt.bind(9, words);
+        stmt.step();
+        page.total = stmt.int32(0);
+    }
+    {
+        auto stmt = conn.cached(count_event_by_status);
+        stmt.bind(1, event_id);
+        while (stmt.step()) {
+            const auto status = domain::parse_registration_status(stmt.text(0));
+            if (status == RegistrationStatus::confirmed) page.confirmed = stmt.int32(1);
+            else if (status == RegistrationStatus::waitlisted) page.waitlisted = stmt.int32(1);
+            else if (status == RegistrationStatus::cancelled) page.cancelled = stmt.int32(1);
+        }
+    }
+    {
+        auto stmt = conn.cached(select_event_organisations);
+        stmt.bind(1, event_id);
+        while (stmt.step()) page.organisations.push_back(stmt.text(0));
+    }
+    return page;
+}
+
+}  // namespace
+
 RegistrationPage list_registrations(Connection& conn, Id event_id, const RegistrationQuery& query) {
     require_event(conn, event_id);
     const bool per_session = query.session_id.has_value();
-    if (per_session && !session_in_event(conn, event_id, *query.session_id))
+    if (!per_session) return list_event_registrations(conn, event_id, query);
+    if (!session_in_event(conn, event_id, *query.session_id))
         throw domain::NotFound("session_not_found", "There is no session " + std::to_string(*query.session_id) + " in this event.");
+    if (query.after) throw domain::InvalidField("after", "after pages the event's list; a session's list is paged with page.");
 
+    // A session's enrolments: as many as its room holds, read as they are.
     RegistrationPage page;
     {
-        auto stmt = conn.prepare(list_sql(per_session, query.order));
+        auto stmt = conn.prepare(session_list_sql(query.order));
         bind_filters(stmt, event_id, query, per_session);
-        const int per_page = query.per_page <= 0 ? -1 : std::min(query.per_page, max_registration_page);
+        const int per_page = query.per_page <= 0 ? -1 : query.per_page;
         stmt.bind(7, per_page);
         stmt.bind(8, per_page < 0 ? 0 : static_cast<std::int64_t>(std::max(query.page, 1) - 1) * per_page);
         while (stmt.step()) page.rows.push_back(read_registration_row(stmt));
     }
+    if (!query.with_totals) return page;
     {
-        auto stmt = conn.prepare(count_sql(per_session));
+        auto stmt = conn.prepare(session_count_sql());
         bind_filters(stmt, event_id, query, per_session);
         stmt.step();
         page.total = stmt.int32(0);
     }
     {
-        auto stmt = conn.cached(per_session ? count_session_by_status : count_event_by_status);
-        stmt.bind(1, per_session ? *query.session_id : event_id);
+        auto stmt = conn.cached(count_session_by_status);
+        stmt.bind(1, *query.session_id);
         while (stmt.step()) {
             const auto status = domain::parse_registration_status(stmt.text(0));
             if (status == RegistrationStatus::confirmed) page.confirmed = stmt.int32(1);
@@ -1086,6 +1275,27 @@ std::vector<EnrolmentRow> list_enrolments(Connection& conn, Id event_id, const R
         row.enrolled_at = instant_of(stmt, 20);
         out.push_back(std::move(row));
     }
+    return out;
+}
+
+long long count_enrolments(Connection& conn, Id event_id, const RegistrationQuery& query) {
+    const bool kept = query.search.empty() && !query.organisation && !query.member &&
+                      query.status != RegistrationStatus::cancelled;
+    static const std::string counted = "SELECT count(*) " + std::string(enrolments_export_from) + std::string(registration_filters);
+    auto stmt = kept ? conn.cached(count_enrolments_kept) : conn.prepare(counted);
+    bind_filters(stmt, event_id, query, true);
+    stmt.step();
+    const auto n = stmt.int64(0);
+    stmt.reset();
+    return n;
+}
+
+std::vector<Id> session_ids_in_order(Connection& conn, Id event_id) {
+    auto stmt = conn.cached(select_session_ids_in_order);
+    stmt.bind(1, event_id);
+    std::vector<Id> out;
+    while (stmt.step()) out.push_back(stmt.int64(0));
+    stmt.reset();
     return out;
 }
 

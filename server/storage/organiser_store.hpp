@@ -127,8 +127,13 @@ struct RegistrationQuery {
     std::optional<bool> member;               // represents a member organisation
     std::optional<domain::Id> session_id;     // the session's enrolments instead of the event's registrations
     enum class Order { created, name } order = Order::created;
-    int page = 1;          // 1-based
-    int per_page = 50;     // 1..max_page; 0: no paging (exports)
+    int page = 1;          // 1-based; ignored with `after`
+    int per_page = 50;     // rows per page (the API allows 1..max_registration_page); 0: every row
+    // Keyset paging (the event's list only): the rows that follow this registration in the
+    // list's order. Throws InvalidField "after" unless it is one of the event's.
+    std::optional<domain::Id> after;
+    // False: rows only (total, counts and organisations left empty), for exports in pieces.
+    bool with_totals = true;
 };
 inline constexpr int max_registration_page = 200;
 
@@ -155,6 +160,8 @@ struct RegistrationPage {
     int total = 0;  // rows matching the query, all pages
     int confirmed = 0, waitlisted = 0, cancelled = 0;  // of the event (or session), unfiltered
     std::vector<std::string> organisations;            // every organisation shown, for the filter
+    // A full page that may have more after it: the `after` that gives the next page.
+    std::optional<domain::Id> next_after;
 };
 
 // Throws domain::NotFound (event_not_found, session_not_found for another event's session).
@@ -174,6 +181,11 @@ struct EnrolmentRow {
 // Filters as list_registrations (status applies to the enrolment); active enrolments
 // unless a status is asked for.
 std::vector<EnrolmentRow> list_enrolments(Connection& conn, domain::Id event_id, const RegistrationQuery& query);
+// How many rows list_enrolments() gives for these filters: from the kept seat counters
+// when only the status is asked for (not cancelled), else counted.
+long long count_enrolments(Connection& conn, domain::Id event_id, const RegistrationQuery& query);
+// The event's sessions in the order the enrolments export lists them (start, then id).
+std::vector<domain::Id> session_ids_in_order(Connection& conn, domain::Id event_id);
 
 // The registration, as the console shows it after a change.
 // Throws NotFound registration_not_found unless it is one of the event's.

@@ -211,7 +211,8 @@ TEST(DatabaseTest, ShutdownFinishesQueuedWrites) {
 
 TEST(DatabaseTest, CheckpointsRunOnTheirOwnThreadAndKeepTheWalSmall) {
     TempDir dir;
-    DatabaseOptions options{dir.file("c.db"), 1, true};
+    // Without the schema: its migrations alone fill a WAL of about the size this test bounds.
+    DatabaseOptions options{dir.file("c.db"), 1, false};
     options.checkpoint_pages = 20;
     Database db(options);
     const auto wal_pages = [&] {

@@ -1,6 +1,9 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
+#include <condition_variable>
+#include <mutex>
 #include <thread>
 
 #include "live/hub.hpp"
@@ -117,4 +120,78 @@ TEST(LiveOriginTest, OwnOriginAndConfiguredOnesAreAllowed) {
     EXPECT_FALSE(origin_allowed("https://evil.example", "localhost:8080", allowed));
     EXPECT_FALSE(origin_allowed("http://localhost:8081", "localhost:8080", allowed));
     EXPECT_FALSE(origin_allowed("null", "localhost:8080", allowed));
+}
+
+namespace {
+
+// Blocks the hub's delivery thread in its first delivery until released: what a broadcast
+// to thousands of sockets does while commits keep publishing.
+struct SlowRecorder : Subscriber {
+    std::mutex mutex;
+    std::condition_variable changed;
+    bool released = false, entered = false;
+    std::vector<Outgoing> got;
+    void deliver(const Outgoing& message) override {
+        std::unique_lock lock(mutex);
+        got.push_back(message);
+        entered = true;
+        changed.notify_all();
+        changed.wait(lock, [this] { return released; });
+    }
+    void wait_entered() {
+        std::unique_lock lock(mutex);
+        changed.wait(lock, [this] { return entered; });
+    }
+    void release() {
+        std::lock_guard lock(mutex);
+        released = true;
+        changed.notify_all();
+    }
+};
+
+}  // namespace
+
+TEST(LiveHubTest, SeatCountsPublishedFasterThanTheyAreDeliveredWaitAsOneBroadcastPerCount) {
+    HubOptions options;
+    options.delivery_thread = true;
+    options.send_batch = 0;
+    auto slow = std::make_shared<SlowRecorder>();
+    std::uint64_t superseded = 0;
+    std::size_t most_queued = 0;
+    {
+        Hub hub(options);
+        hub.subscribe("event:1", slow);
+        hub.publish("event:1", {{"type", "seats"}, {"confirmed", 0}}, "seats:event");
+        slow->wait_entered();  // the delivery thread is busy with the first count
+        // 10,000 commits while it is busy: two counts (the event's and a session's) and,
+        // every hundredth, a schedule change that must not be dropped or reordered.
+        for (int i = 1; i <= 10000; ++i) {
+            hub.publish("event:1", {{"type", "seats"}, {"confirmed", i}}, "seats:event");
+            hub.publish("event:1", {{"type", "seats"}, {"session", 7}, {"confirmed", i}}, "seats:7");
+            if (i % 100 == 0) hub.publish("event:1", {{"type", "schedule"}, {"n", i}});
+            most_queued = std::max(most_queued, hub.queued_deliveries());
+        }
+        superseded = hub.superseded_deliveries();
+        slow->release();
+    }  // the destructor delivers what is queued
+    // What waited: the latest of each count and the 100 schedule changes, not 20,000 copies
+    // of the subscriber list.
+    EXPECT_LE(most_queued, 102u);
+    EXPECT_EQ(superseded, 20000u - 2u);
+    std::lock_guard lock(slow->mutex);
+    ASSERT_EQ(slow->got.size(), 1u + 100u + 2u);
+    // In seq order, with every schedule change, and the last counts last.
+    for (std::size_t i = 1; i < slow->got.size(); ++i) EXPECT_LT(slow->got[i - 1].seq, slow->got[i].seq) << i;
+    int schedules = 0;
+    for (const auto& m : slow->got) schedules += nlohmann::json::parse(*m.text)["type"] == "schedule";
+    EXPECT_EQ(schedules, 100);
+    // Each count arrives as its latest value.
+    int event_count = -1, session_count = -1;
+    for (const auto& m : slow->got) {
+        const auto body = nlohmann::json::parse(*m.text);
+        if (body["type"] != "seats") continue;
+        (body.contains("session") ? session_count : event_count) = body["confirmed"].get<int>();
+    }
+    EXPECT_EQ(event_count, 10000);
+    EXPECT_EQ(session_count, 10000);
 }

@@ -108,10 +108,25 @@ struct OrganiserRoutes : ::testing::Test {
         });
         auto response = future.get();
         EXPECT_EQ(calls->load(), 1) << method << " " << target << " must be answered exactly once";
+        if (response.stream) response.body = std::make_shared<const std::string>(drain(*response.stream));
         return response;
     }
 
     static json body(const Response& r) { return json::parse(*r.body); }
+
+    // A streamed answer's pieces, asked for one after the other as the network layer does.
+    static std::string drain(BodyStream& stream) {
+        std::string text;
+        for (;;) {
+            std::promise<std::pair<std::string, bool>> piece;
+            auto next = piece.get_future();
+            stream.next([&piece](std::string p, bool failed) { piece.set_value({std::move(p), failed}); });
+            auto [part, failed] = next.get();
+            EXPECT_FALSE(failed) << "the stream was cut short after " << text.size() << " bytes";
+            if (part.empty() || failed) return text;
+            text += part;
+        }
+    }
     static std::string code(const Response& r) { return body(r)["error"]["code"]; }
 
     int count(const std::string& sql) {
