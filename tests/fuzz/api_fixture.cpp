@@ -373,6 +373,9 @@ api::Response ApiFixture::send(api::Request request) {
     if (future.wait_for(std::chrono::seconds(20)) != std::future_status::ready) fail("a request was not answered in 20 s", what);
     auto response = future.get();
     if (twice->load()) fail("a request was answered twice", what);
+    static const bool trace = std::getenv("CONGRESS_FUZZ_TRACE") != nullptr;
+    if (trace) std::fprintf(stderr, "fuzz: %s -> %d %s\n", what.c_str(), response.status,
+                            response.body ? response.body->substr(0, 160).c_str() : "");
     check_answer(response, what);
     return response;
 }

@@ -38,6 +38,7 @@ public:
 
     // The router's answer, waited for. Aborts (a finding) when the request is not answered
     // within 20 s, is answered twice, or the answer breaks an invariant (see check_answer).
+    // CONGRESS_FUZZ_TRACE=1 prints each request and its answer.
     api::Response send(api::Request request);
     api::Response send(const std::string& method, const std::string& target, const std::string& body,
                        api::Headers headers, bool as_staff);

@@ -5,7 +5,8 @@
 //
 // The session runs on a transport held in memory (the WsTransport interface that plain
 // TCP and TLS implement in net/ws_transport.cpp) and on an io_context run by this thread;
-// nothing else is replaced. The bytes the session sends back are counted, not parsed.
+// nothing else is replaced. The bytes the session sends back are counted, not parsed. Once
+// the connection has closed, the session must be gone and the hub hold none of its topics.
 //
 // Input: the first byte holds flags. Bit 0 clear: the rest is lines, each sent as one
 // masked text frame (so that the fuzzer works on the JSON messages); set: the rest is the
@@ -211,6 +212,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     // one that stays would leak (and keep its hub subscriptions).
     if (!watched.expired()) {
         std::fprintf(stderr, "\n==== fuzz invariant broken: a /live session outlived its connection\n");
+        std::abort();
+    }
+    // And the hub holds none of its subscriptions.
+    if (const auto left = l.fixture.hub().subscriptions(); left != 0) {
+        std::fprintf(stderr, "\n==== fuzz invariant broken: %zu hub subscriptions left after the session closed\n", left);
         std::abort();
     }
     return 0;
