@@ -9,9 +9,10 @@ BUILD_PACKAGES=(
 )
 # What the test suites need on top: GoogleTest, the sqlite3 shell (used by tests to poke at
 # database files), a browser for the end-to-end tests, openssl (test certificates), zbar-tools
-# (zbarimg, the real QR decoder that reads back the badges' QR codes).
+# (zbarimg, the real QR decoder that reads back the badges' QR codes), and clang 14 with its
+# runtime libraries (libFuzzer, ASan, UBSan) for the fuzz targets (tests/fuzz).
 TEST_PACKAGES=(
-  libgtest-dev sqlite3 chromium openssl zbar-tools
+  libgtest-dev sqlite3 chromium openssl zbar-tools clang libclang-rt-14-dev
 )
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*"; }
