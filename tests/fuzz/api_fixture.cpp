@@ -373,6 +373,24 @@ api::Response ApiFixture::send(api::Request request) {
     if (future.wait_for(std::chrono::seconds(20)) != std::future_status::ready) fail("a request was not answered in 20 s", what);
     auto response = future.get();
     if (twice->load()) fail("a request was answered twice", what);
+    if (response.stream) {
+        // A streamed answer (the CSV exports): its pieces, one after the other, as the
+        // network layer asks for them.
+        std::string body;
+        for (;;) {
+            auto piece = std::make_shared<std::promise<std::pair<std::string, bool>>>();
+            auto next = piece->get_future();
+            response.stream->next([piece](std::string text, bool failed) { piece->set_value({std::move(text), failed}); });
+            if (next.wait_for(std::chrono::seconds(20)) != std::future_status::ready)
+                fail("a piece of a streamed answer did not come in 20 s", what);
+            auto [text, failed] = next.get();
+            if (failed) fail("a streamed answer was cut short", what);
+            if (text.empty()) break;
+            body += text;
+        }
+        response.stream.reset();
+        response.body = std::make_shared<const std::string>(std::move(body));
+    }
     static const bool trace = std::getenv("CONGRESS_FUZZ_TRACE") != nullptr;
     if (trace) std::fprintf(stderr, "fuzz: %s -> %d %s\n", what.c_str(), response.status,
                             response.body ? response.body->substr(0, 160).c_str() : "");
