@@ -117,6 +117,9 @@ CREATE TEMP TABLE surnames (n TEXT);
 INSERT INTO surnames VALUES ('Martínez'), ('Dubois'), ('Wang'), ('Haddad'), ('Okafor'), ('Sharma'), ('Nilsson'),
     ('García'), ('Tanaka'), ('Ndlovu'), ('Berg'), ('Gupta'), ('Benali'), ('Silva'), ('Sato'), ('Müller'),
     ('Kowalski'), ('Nguyen'), ('Ivanova'), ('Rossi');
+CREATE TEMP TABLE domains (d TEXT);
+INSERT INTO domains VALUES ('gmail.com'), ('yahoo.fr'), ('bcn.cat'), ('seoul.go.kr'), ('hyderabad.gov.in'),
+    ('metropolis.org'), ('outlook.com'), ('medellin.gov.co');
 CREATE TEMP TABLE members AS SELECT id, row_number() OVER (ORDER BY id) - 1 AS k FROM organisations;
 UPDATE events SET capacity = max(capacity, $confirmed) WHERE slug = '$EVENT_SLUG';
 BEGIN;
@@ -125,7 +128,7 @@ INSERT INTO registrations (event_id, code, name, email, organisation, member_org
                            waitlist_seq, created_at, updated_at)
 SELECT (SELECT id FROM events WHERE slug = '$EVENT_SLUG'), 'bench-' || i,
        (SELECT n FROM first_names WHERE rowid = 1 + i % 16) || ' ' || (SELECT n FROM surnames WHERE rowid = 1 + (i / 16) % 20),
-       'delegate' || i || '@city' || (i % 2000) || '.example.org',
+       'delegate' || i || '@' || (SELECT d FROM domains WHERE rowid = 1 + i % 8),
        CASE WHEN i % 3 = 0 THEN NULL ELSE 'City of Town ' || (i % 2000) END,
        CASE WHEN i % 3 = 0 THEN (SELECT id FROM members WHERE k = i % (SELECT count(*) FROM members)) END,
        'en',
@@ -184,6 +187,12 @@ time_list() {
 
 rss_kb() { awk -v k="$1" '$1 == k ":" { print $2 }' "/proc/$SERVER_PID/status"; }
 
+# domain_of I: the e-mail domain make_db gave registration I.
+domain_of() {
+    local domains=(gmail.com yahoo.fr bcn.cat seoul.go.kr hyderabad.gov.in metropolis.org outlook.com medellin.gov.co)
+    echo "${domains[$(($1 % 8))]}"
+}
+
 # measure NAME: every figure for the server now running, into $TMP/NAME.figures as "key value".
 measure() {
     local name=$1 f=$TMP/$1.figures total deep_after deep_page name_after rss0 out
@@ -202,7 +211,7 @@ measure() {
     echo "member_yes $(time_list 'per_page=50&member=yes')" >>"$f"
     echo "name_keyset_deep $(time_list "per_page=50&sort=name&after=$name_after")" >>"$f"
     echo "search_surname $(time_list 'per_page=50&q=dubois')" >>"$f"
-    echo "search_email $(time_list "per_page=50&q=delegate$((total / 2))%40city")" >>"$f"
+    echo "search_email $(time_list "per_page=50&q=delegate$((total / 2 + 1))%40$(domain_of $((total / 2 + 1)))")" >>"$f"
     echo "search_unaccented $(time_list 'per_page=50&q=amelie+martinez')" >>"$f"
     rss0=$(rss_kb VmRSS)
     out=$(curl -sS --max-time 600 -b "$JAR" -o "$TMP/export.csv" -w '%{http_code} %{time_starttransfer} %{time_total} %{size_download}' \

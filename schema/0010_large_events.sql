@@ -58,30 +58,34 @@ BEGIN
 END;
 
 -- Words of each registration's name, e-mail and organisation as typed, case and accents
--- folded ("martinez" finds "Martínez"); the list looks a word prefix up instead of reading
--- every row.
+-- folded ("martinez" finds "Martínez"), and its event as one more word ("e27" in column
+-- `event`): the list looks word prefixes up instead of reading every row, and counts the
+-- matches of one event in the index alone.
+CREATE VIEW registrations_search_source AS
+SELECT id, 'e' || event_id AS event, name, email, organisation FROM registrations;
+
 CREATE VIRTUAL TABLE registrations_search USING fts5(
-    name, email, organisation,
-    content = 'registrations', content_rowid = 'id',
+    event, name, email, organisation,
+    content = 'registrations_search_source', content_rowid = 'id',
     tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3');
 INSERT INTO registrations_search (registrations_search) VALUES ('rebuild');
 
 CREATE TRIGGER registrations_search_insert AFTER INSERT ON registrations
 BEGIN
-    INSERT INTO registrations_search (rowid, name, email, organisation)
-    VALUES (NEW.id, NEW.name, NEW.email, NEW.organisation);
+    INSERT INTO registrations_search (rowid, event, name, email, organisation)
+    VALUES (NEW.id, 'e' || NEW.event_id, NEW.name, NEW.email, NEW.organisation);
 END;
 
-CREATE TRIGGER registrations_search_update AFTER UPDATE OF name, email, organisation ON registrations
+CREATE TRIGGER registrations_search_update AFTER UPDATE OF event_id, name, email, organisation ON registrations
 BEGIN
-    INSERT INTO registrations_search (registrations_search, rowid, name, email, organisation)
-    VALUES ('delete', OLD.id, OLD.name, OLD.email, OLD.organisation);
-    INSERT INTO registrations_search (rowid, name, email, organisation)
-    VALUES (NEW.id, NEW.name, NEW.email, NEW.organisation);
+    INSERT INTO registrations_search (registrations_search, rowid, event, name, email, organisation)
+    VALUES ('delete', OLD.id, 'e' || OLD.event_id, OLD.name, OLD.email, OLD.organisation);
+    INSERT INTO registrations_search (rowid, event, name, email, organisation)
+    VALUES (NEW.id, 'e' || NEW.event_id, NEW.name, NEW.email, NEW.organisation);
 END;
 
 CREATE TRIGGER registrations_search_delete AFTER DELETE ON registrations
 BEGIN
-    INSERT INTO registrations_search (registrations_search, rowid, name, email, organisation)
-    VALUES ('delete', OLD.id, OLD.name, OLD.email, OLD.organisation);
+    INSERT INTO registrations_search (registrations_search, rowid, event, name, email, organisation)
+    VALUES ('delete', OLD.id, 'e' || OLD.event_id, OLD.name, OLD.email, OLD.organisation);
 END;

@@ -243,6 +243,18 @@ SELECT coalesce(sum(CASE WHEN ?2 IS NULL THEN confirmed + waitlisted
 FROM seat_counters WHERE event_id = ?1 AND session_id <> 0 AND (?6 IS NULL OR session_id = ?6)
 )sql";
 
+constexpr std::string_view count_search_matches = R"sql(
+SELECT count(*) FROM registrations_search WHERE registrations_search MATCH ?1
+)sql";
+
+constexpr std::string_view select_organisation_named = R"sql(
+SELECT 1 FROM organisations WHERE name LIKE ?1 ESCAPE '\' LIMIT 1
+)sql";
+
+// Up to this many rows, a search or an organisation's rows are picked and sorted; above,
+// the list's own order is walked (see event_list_sql).
+constexpr long long few_rows = 2000;
+
 constexpr std::string_view select_cursor_created = R"sql(
 SELECT created_at, id FROM registrations WHERE id = ?1 AND event_id = ?2
 )sql";
@@ -602,18 +614,19 @@ std::string search_words(const std::string& search) {
     return query;
 }
 
-// The event's list for these filters. A search or an organisation picks a few rows through
-// their own index, then sorts them: `+` keeps SQLite from walking the whole event in the
-// list's order instead. Otherwise the list's order is an index (registrations_by_event_*).
-std::string event_list_sql(const RegistrationQuery& q, bool words, bool count) {
-    const bool by_set = !q.search.empty() || q.organisation;
+// The event's list for these filters. `by_set`: a search or an organisation with few rows
+// picks them through its own index, then sorts them (`+` keeps SQLite from walking the
+// whole event in the list's order instead); with many rows, walking the list's order and
+// keeping the matches finds a page sooner. Unset filters are left out of the SQL, so that
+// the status is part of the index the list walks.
+std::string event_list_sql(const RegistrationQuery& q, bool words, bool count, bool by_set) {
     std::string sql = count ? "SELECT count(*) " : "SELECT " + std::string(registration_columns) + std::string(event_list_extra);
     sql += event_list_from;
     sql += by_set ? "WHERE +r.event_id = ?1" : "WHERE r.event_id = ?1";
-    sql += " AND (?2 IS NULL OR r.status = ?2)";
+    if (q.status) sql += " AND r.status = ?2";
     if (!q.search.empty()) sql += words ? event_list_search : event_list_search_scan;
     if (q.organisation) sql += event_list_organisation;
-    sql += " AND (?5 IS NULL OR coalesce(o.is_member, 0) = ?5)";
+    if (q.member) sql += " AND coalesce(o.is_member, 0) = ?5";
     if (count) return sql;
     const std::string plus = by_set ? "+" : "";
     if (q.order == RegistrationQuery::Order::name) {
@@ -625,6 +638,15 @@ std::string event_list_sql(const RegistrationQuery& q, bool words, bool count) {
         sql += " ORDER BY " + plus + "r.created_at, " + plus + "r.id";
     }
     return sql + " LIMIT ?7 OFFSET ?8";
+}
+
+// The parameters of event_list_sql(), which leaves unset filters out.
+void bind_event_list(Statement& stmt, Id event_id, const RegistrationQuery& q) {
+    stmt.bind(1, event_id);
+    if (q.status) stmt.bind(2, domain::to_string(*q.status));
+    if (!q.search.empty()) stmt.bind(3, like_pattern(q.search));
+    if (q.organisation) stmt.bind(4, *q.organisation);
+    if (q.member) stmt.bind(5, *q.member ? 1 : 0);
 }
 
 void bind_filters(Statement& stmt, Id event_id, const RegistrationQuery& q, bool with_session) {
@@ -1159,15 +1181,44 @@ void number_waitlisted(Connection& conn, Id event_id, std::vector<RegistrationRo
 }
 
 RegistrationPage list_event_registrations(Connection& conn, Id event_id, const RegistrationQuery& query) {
+    // A search: its matches in this event, counted in the full-text index alone, and whether
+    // the text is also in a member organisation's name (whose registrations match too).
     const auto words = search_words(query.search);
+    std::string match;
+    long long matches = -1;
+    bool organisation_named = false;
+    if (!words.empty()) {
+        match = "event:\"e" + std::to_string(event_id) + "\" AND {name email organisation}:(" + words + ")";
+        auto count = conn.cached(count_search_matches);
+        count.bind(1, match);
+        count.step();
+        matches = count.int64(0);
+        count.reset();
+        auto named = conn.cached(select_organisation_named);
+        named.bind(1, like_pattern(query.search));
+        organisation_named = named.step();
+        named.reset();
+    }
+    // Rows the filters let through, from the kept tallies when there is no search.
+    long long filtered = -1;
+    if (query.search.empty()) {
+        auto stmt = conn.cached(count_event_filtered);
+        bind_filters(stmt, event_id, query, false);
+        stmt.step();
+        filtered = stmt.int64(0);
+        stmt.reset();
+    }
+    const bool few = query.search.empty() ? filtered <= few_rows : (!organisation_named && matches <= few_rows);
+    const bool by_set = (!query.search.empty() || query.organisation) && few;
+
     RegistrationPage page;
     {
-        auto stmt = conn.prepare(event_list_sql(query, !words.empty(), false));
-        bind_filters(stmt, event_id, query, false);
+        auto stmt = conn.prepare(event_list_sql(query, !words.empty(), false, by_set));
+        bind_event_list(stmt, event_id, query);
         const int per_page = query.per_page <= 0 ? -1 : query.per_page;
         stmt.bind(7, per_page);
         stmt.bind(8, per_page < 0 || query.after ? 0 : static_cast<std::int64_t>(std::max(query.page, 1) - 1) * per_page);
-        if (!words.empty()) stmt.bind(9, words);
+        if (!words.empty()) stmt.bind(9, match);
         if (query.after) {
             auto cursor = conn.cached(query.order == RegistrationQuery::Order::name ? select_cursor_name : select_cursor_created);
             cursor.bind(1, *query.after).bind(2, event_id);
@@ -1181,15 +1232,13 @@ RegistrationPage list_event_registrations(Connection& conn, Id event_id, const R
     number_waitlisted(conn, event_id, page.rows);
     if (!query.with_totals) return page;
     if (query.search.empty()) {
-        auto stmt = conn.cached(count_event_filtered);
-        bind_filters(stmt, event_id, query, false);
-        stmt.step();
-        page.total = stmt.int32(0);
-        stmt.reset();
+        page.total = static_cast<int>(filtered);
+    } else if (!words.empty() && !organisation_named && !query.status && !query.organisation && !query.member) {
+        page.total = static_cast<int>(matches);
     } else {
-        auto stmt = conn.prepare(event_list_sql(query, !words.empty(), true));
-        bind_filters(stmt, event_id, query, false);
-        if (!words.empty()) stmt.bind(9, words);
+        auto stmt = conn.prepare(event_list_sql(query, !words.empty(), true, few));
+        bind_event_list(stmt, event_id, query);
+        if (!words.empty()) stmt.bind(9, match);
         stmt.step();
         page.total = stmt.int32(0);
     }

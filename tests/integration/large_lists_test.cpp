@@ -180,6 +180,11 @@ TEST_F(LargeLists, SearchFindsWordPrefixesWithoutCaseOrAccents) {
     EXPECT_GT(found.size(), 10u);
     for (const auto& row : found) EXPECT_EQ(row["status"], "waitlisted");
     EXPECT_EQ(list("q=nobody+at+all")["total"], 0);
+    // A word every row has (more matches than are picked and sorted: the list's own order
+    // is walked instead), alone and with a filter.
+    EXPECT_EQ(walk("q=example", 200).size(), static_cast<std::size_t>(rows));
+    EXPECT_EQ(list("q=EXAMPLE.org&status=waitlisted&per_page=1")["total"], 150);
+    EXPECT_EQ(walk("q=example&status=cancelled&sort=name", 20).size(), 50u);
 }
 
 TEST_F(LargeLists, AnAfterThatIsNotOneOfTheEventsRegistrationsIsRefused) {
