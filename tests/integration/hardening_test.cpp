@@ -111,7 +111,8 @@ TEST_F(Hostile, EndlessChunkExtensionIsCutOffWithBoundedMemory) {
     }
     EXPECT_LT(sent_mib, 64) << "the server took 64 MiB of chunk extension";
     // Today's limit is 4 KiB plus one read; anything near the 64 MiB sent is the old bug.
-    EXPECT_LT(after - before, 16 * 1024) << "resident memory grew from " << before << " to " << after << " KiB";
+    // The bound leaves room for what the sanitizers' allocator keeps of freed memory.
+    EXPECT_LT(after - before, 32 * 1024) << "resident memory grew from " << before << " to " << after << " KiB";
     EXPECT_TRUE(still_serving(port()));
 }
 
@@ -221,7 +222,9 @@ TEST_F(Hostile, LiveClientThatPingsAndNeverReadsIsClosedWithBoundedMemory) {
     for (; sent < 300; ++sent)
         if (!ws.send_raw(burst)) break;
     const long after = resident_kib(server().pid());
-    EXPECT_LT(after - before, 16 * 1024) << "resident memory grew from " << before << " to " << after << " KiB";
+    // The old server grew by about 70 MB here. The bound leaves room for what the sanitizers'
+    // allocator keeps of freed memory (its quarantine): 16 MiB was crossed once, by 0.6 MiB.
+    EXPECT_LT(after - before, 32 * 1024) << "resident memory grew from " << before << " to " << after << " KiB";
     // Reading now: a few pongs, then the server's close for the flood.
     WsMessage message;
     for (int i = 0; i < 100000 && !ws.ended(); ++i) {
