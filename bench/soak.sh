@@ -100,7 +100,8 @@ WINDOW=$((DURATION / 3 < 600 ? DURATION / 3 : 600))   # registration: within ten
 WARMUP=$((DURATION / 3))                              # memory and descriptors: not judged before
 MORNING_END=$((DURATION * 9 / 10))                    # the desks' morning ends here
 LIVE_RAMP=$((LIVE_CLIENTS / 100 + 15))                # the browsers open their pages before t0
-PER_ADDRESS=900                                       # live clients per source address (limit 1000)
+PER_ADDRESS=450                                       # live clients per source address: with the
+                                                      # churn's closing and joining, under the 1000 limit
 
 # --- dependencies: check first, install only what is missing -----------------
 missing=()
@@ -540,6 +541,8 @@ expected_refusal() {
         programme_edit:409:room_double_booked|programme_edit:409:capacity_below_confirmed|programme_edit:409:session_cancelled) return 0 ;;
         programme_edit:422:capacity_above_room) return 0 ;;
         checkin:409:already_checked_in) return 0 ;;
+        # A browser that fell behind before its snapshot arrived: closed with 4001 (docs/live.md).
+        live_connect:4001:*) return 0 ;;
     esac
     return 1
 }
@@ -582,7 +585,8 @@ UNEXPECTED_TOTAL=0
             "$(pct "$TMP/all-$kind.txt" 99)" "$(pct "$TMP/all-$kind.txt" 100)" "$statuses"
         [[ -z $codes ]] || echo "                   refusals: $(tr '\n' ' ' <<<"$codes")"
     done
-    echo "  (unexpected = no answer, 5xx, or a 4xx the plan does not provoke; 'none' = no answer)"
+    echo "  (unexpected = no answer, 5xx, or a 4xx the plan does not provoke; 'none' = no answer;"
+    echo "   live_connect 4001 = closed as too slow before its snapshot arrived, the client then rejoins)"
     echo
     echo "live:"
     sed 's/^/  /' "$TMP/live-result.txt"
