@@ -347,6 +347,14 @@ for who in DELEGATES ORGANISER DESKS; do
     wait "${!pid_var}" || { tail -n 20 "$TMP/${who,,}.out" >&2; die "the ${who,,} load client failed"; }
 done
 kill -0 "$SERVER_PID" 2>/dev/null || { tail -n 20 "$SERVER_LOG" >&2; die "congress died during the run"; }
+# The writers are done before the end (enrolments and edits stop at 85%, the morning at 90%);
+# the browsers go on joining and leaving until t0 + DURATION, so the load lasts the duration.
+left=$((T0_S + DURATION - $(date +%s)))
+if ((left > 0)); then
+    log "t=$(($(date +%s) - T0_S))s: the writers are done; the browsers go on until t=${DURATION}s"
+    sleep "$left"
+fi
+kill -0 "$SERVER_PID" 2>/dev/null || { tail -n 20 "$SERVER_LOG" >&2; die "congress died during the run"; }
 LOAD_END_S=$(date +%s)
 log "t=$((LOAD_END_S - T0_S))s: load over; the browsers settle, then leave"
 touch "$TMP/stop"
@@ -385,8 +393,15 @@ done <"$TMP/programme-expected.txt"
 # --- stop the server cleanly; then the database itself -----------------------------
 kill "$SAMPLER_PID" 2>/dev/null || true
 kill -TERM "$SERVER_PID"
+STOP_START=$(date +%s%3N)
+for _ in $(seq 1200); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
+if kill -0 "$SERVER_PID" 2>/dev/null; then
+    check_fail "congress did not exit within 120 s of SIGTERM; killed"
+    kill -KILL "$SERVER_PID" 2>/dev/null || true
+fi
 server_rc=0
 wait "$SERVER_PID" || server_rc=$?
+STOP_MS=$(($(date +%s%3N) - STOP_START))
 PIDS=()
 ((server_rc == 0)) || check_fail "congress exited with status $server_rc after SIGTERM"
 
@@ -601,7 +616,7 @@ UNEXPECTED_TOTAL=0
     echo "   and the fds must return to within $FD_RETURN of the level before the load)"
     echo "  memory: $MEM_VERDICT; descriptors: $FD_VERDICT"
     echo
-    echo "end checks (sqlite3 on the database after a clean stop; API answers taken just before it):"
+    echo "end checks (sqlite3 on the database after a clean stop, which took ${STOP_MS} ms; API answers taken just before it):"
     sed 's/^/  /; s/=/ = /' "$TMP/checks.out"
     echo "  API: event $(jq -c '{confirmed, waitlisted}' "$TMP/event-final.json"); check-in stats $(jq -c '{expected, checked_in, duplicates}' "$TMP/checkin-stats.json")"
     echo "  programme: sessions differing from the organiser's acknowledged changes: $PROG_WRONG of $(wc -l <"$TMP/programme-expected.txt");" \

@@ -982,7 +982,34 @@ void role_desks() {
 struct LiveTotals {
     long joins = 0, leaves = 0, open = 0, failed = 0, server_closed = 0, messages = 0, out_of_order = 0;
     std::map<std::string, long> types, close_codes, errors;
+    // Delivery lag of pushed messages: read time - their "at" (publish time, wall clock,
+    // truncated to the ms), in 1 ms buckets up to 30 minutes; the last bucket takes the rest.
+    std::vector<std::uint64_t> lag_ms = std::vector<std::uint64_t>(1800001, 0);
+    std::uint64_t lag_n = 0;
 } g_live;
+
+// "at" (2026-11-25T18:30:01.123Z) as Unix ms; the seconds part is cached, since consecutive
+// messages mostly share it.
+std::optional<std::int64_t> at_ms(std::string_view m) {
+    static std::string last_prefix;
+    static std::int64_t last_s = 0;
+    const std::size_t i = value_of(m, "at");
+    if (i == std::string_view::npos || m[i] != '"' || m.size() < i + 25) return std::nullopt;
+    const std::string_view v = m.substr(i + 1, 24);
+    if (v[19] != '.' || v[23] != 'Z') return std::nullopt;
+    if (v.substr(0, 19) != last_prefix) {
+        std::tm tm{};
+        const std::string p(v.substr(0, 19));
+        if (std::sscanf(p.c_str(), "%d-%d-%dT%d:%d:%d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour, &tm.tm_min,
+                        &tm.tm_sec) != 6)
+            return std::nullopt;
+        tm.tm_year -= 1900;
+        tm.tm_mon -= 1;
+        last_s = static_cast<std::int64_t>(timegm(&tm));
+        last_prefix = p;
+    }
+    return last_s * 1000 + (v[20] - '0') * 100 + (v[21] - '0') * 10 + (v[22] - '0');
+}
 
 class Live;
 std::vector<std::string> g_codes;  // registration codes known so far (from the delegates' acks)
@@ -1234,6 +1261,13 @@ void WsConn::on_message(std::string_view m) {
         ++g_live.errors[str_of(m, "code")];
         return;
     }
+    if (type == "seats" || type == "schedule" || type == "registration" || type == "rooms") {
+        if (auto at = at_ms(m)) {
+            const std::int64_t lag = std::clamp<std::int64_t>(wall_ms() - *at, 0, 1800000);
+            ++g_live.lag_ms[static_cast<std::size_t>(lag)];
+            ++g_live.lag_n;
+        }
+    }
     if (auto seq = int_of(m, "seq"); seq && type != "subscribed") {
         auto& last = seq_[topic];
         if (type == "snapshot") last = *seq;
@@ -1371,6 +1405,18 @@ void role_live() {
     f << "\nLIVE_ERRORS";
     for (auto& [t, n] : g_live.errors) f << " " << t << "=" << n;
     f << "\n";
+    // Nearest-rank percentiles of the delivery lag.
+    const auto lag_pct = [](double p) -> long {
+        if (g_live.lag_n == 0) return -1;
+        auto rank = static_cast<std::uint64_t>(p / 100.0 * static_cast<double>(g_live.lag_n) + 0.999999);
+        rank = std::max<std::uint64_t>(rank, 1);
+        std::uint64_t seen = 0;
+        for (std::size_t ms = 0; ms < g_live.lag_ms.size(); ++ms)
+            if ((seen += g_live.lag_ms[ms]) >= rank) return static_cast<long>(ms);
+        return -1;
+    };
+    f << "LIVE_DELIVERY_LAG_MS pushed=" << g_live.lag_n << " p50=" << lag_pct(50) << " p90=" << lag_pct(90)
+      << " p99=" << lag_pct(99) << " max=" << lag_pct(100) << "\n";
     // Leave cleanly, all of them, so that the server's descriptors can be seen to come back.
     for (auto& c : live->slots)
         if (c && !c->dead) c->leave(true);
