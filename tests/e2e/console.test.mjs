@@ -299,3 +299,43 @@ test('registrations: live counts, filters, a promotion with a reason, CSV export
   const unexpected = organiser.problems().filter((p) => !expected.test(p));
   assert.deepEqual(unexpected, [], 'no errors, CSP violations or failed requests');
 });
+
+test('registrations: Next and Previous page through a long list (keyset paging)', async (t) => {
+  if (!signInAvailable) return t.skip(SKIP_REASON);
+  const { page } = organiser;
+  // Enough delegates for three pages of 50 (the event is full: most of them wait).
+  for (let i = 0; i < 110; i += 1) {
+    const { status } = await client.api('POST', `/api/events/${event.id}/registrations`, {
+      name: `Pager Delegate ${String(i).padStart(3, '0')}`,
+      email: `pager${i}@example.org`,
+    });
+    assert.equal(status, 201);
+  }
+  await openEvent('details');
+  await page.getByRole('tab', { name: 'Registrations' }).click();
+  const registrations = page.getByRole('tabpanel', { name: 'Registrations' });
+  const shown = registrations.getByText(/1–50 of \d+ shown\./);
+  await shown.waitFor();
+  const total = Number((await text(shown)).match(/of (\d+)/)[1]);
+  assert.ok(total >= 110, `${total} registrations listed`);
+  const firstRow = await text(registrations.locator('tbody tr').first());
+
+  const pagesRequested = [];
+  page.on('request', (r) => {
+    if (r.url().includes('/registrations?')) pagesRequested.push(new URL(r.url()).searchParams);
+  });
+  await registrations.getByRole('button', { name: 'Next' }).click();
+  await registrations.getByText(`51–100 of ${total} shown.`).waitFor();
+  await registrations.getByText(/Page 2 of \d+/).waitFor();
+  assert.notEqual(await text(registrations.locator('tbody tr').first()), firstRow);
+  // The second page was asked for by keyset: after the first page's last row.
+  assert.ok(pagesRequested.some((p) => p.get('after')), 'Next sends after=');
+
+  await registrations.getByRole('button', { name: 'Next' }).click();
+  await registrations.getByText(`101–${Math.min(150, total)} of ${total} shown.`).waitFor();
+  await registrations.getByRole('button', { name: 'Previous' }).click();
+  await registrations.getByText(`51–100 of ${total} shown.`).waitFor();
+  await registrations.getByRole('button', { name: 'Previous' }).click();
+  await shown.waitFor();
+  assert.equal(await text(registrations.locator('tbody tr').first()), firstRow);
+});

@@ -40,6 +40,10 @@ function statusTag(row, scope) {
  */
 export function mountRegistrations(panel, ctx) {
   const state = { scope: 'event', q: '', status: 'all', organisation: '', member: '', sort: 'created', page: 1 };
+  // The event's list is paged by keyset: the `after` of each page reached with Next (its
+  // previous page's next_after), so that a page far down a large event is as quick as the
+  // first. Forgotten whenever the filters or the list change.
+  const cursors = new Map();
   let organisations = [];
   let loading = null;
   let stale = false;
@@ -141,6 +145,7 @@ export function mountRegistrations(panel, ctx) {
     state.member = memberField.value();
     state.sort = sortField.value();
     state.page = 1;
+    cursors.clear();
     if (scopeBefore !== state.scope) fillStatus();
   }
 
@@ -161,7 +166,10 @@ export function mountRegistrations(panel, ctx) {
 
   function listPath() {
     const params = { ...filterParams(state), page: state.page, per_page: PER_PAGE };
-    if (state.scope === 'event') return withQuery(`${ctx.base}/registrations`, params);
+    if (state.scope === 'event') {
+      if (cursors.has(state.page)) params.after = cursors.get(state.page);
+      return withQuery(`${ctx.base}/registrations`, params);
+    }
     if (params.status === 'active') params.status = '';
     return withQuery(`${ctx.base}/sessions/${state.scope}/enrolments`, params);
   }
@@ -239,6 +247,7 @@ export function mountRegistrations(panel, ctx) {
       );
     }
 
+    if (state.scope === 'event' && page.next_after != null) cursors.set(state.page + 1, page.next_after);
     const pages = Math.max(1, Math.ceil(page.total / PER_PAGE));
     const previous = h('button', { type: 'button', class: 'button button--secondary button--small', disabled: state.page <= 1 }, t('console.reg.previous'));
     const next = h('button', { type: 'button', class: 'button button--secondary button--small', disabled: state.page >= pages }, t('console.reg.next'));
@@ -396,6 +405,7 @@ export function mountRegistrations(panel, ctx) {
     showSession(id) {
       state.scope = String(id);
       state.page = 1;
+      cursors.clear();
       fillScope();
       fillStatus();
       load();
