@@ -1160,6 +1160,25 @@ std::vector<VenueRow> list_venues(Connection& conn) {
 
 namespace {
 
+// The page's unfiltered counts by status (`by_status`: of the event or of a session, keyed
+// by `id`) and the organisations of the event, for the filter.
+void add_counts_and_organisations(Connection& conn, std::string_view by_status, Id id, Id event_id,
+                                  RegistrationPage& page) {
+    auto counts = conn.cached(by_status);
+    counts.bind(1, id);
+    while (counts.step()) {
+        const auto status = domain::parse_registration_status(counts.text(0));
+        if (status == RegistrationStatus::confirmed) page.confirmed = counts.int32(1);
+        else if (status == RegistrationStatus::waitlisted) page.waitlisted = counts.int32(1);
+        else if (status == RegistrationStatus::cancelled) page.cancelled = counts.int32(1);
+    }
+    counts.reset();
+    auto organisations = conn.cached(select_event_organisations);
+    organisations.bind(1, event_id);
+    while (organisations.step()) page.organisations.push_back(organisations.text(0));
+    organisations.reset();
+}
+
 // Numbers the page's waitlisted rows by their place on the event's waiting list, reading
 // the list in order only as far as the last of them.
 void number_waitlisted(Connection& conn, Id event_id, std::vector<RegistrationRow>& rows) {
@@ -1242,21 +1261,7 @@ RegistrationPage list_event_registrations(Connection& conn, Id event_id, const R
         stmt.step();
         page.total = stmt.int32(0);
     }
-    {
-        auto stmt = conn.cached(count_event_by_status);
-        stmt.bind(1, event_id);
-        while (stmt.step()) {
-            const auto status = domain::parse_registration_status(stmt.text(0));
-            if (status == RegistrationStatus::confirmed) page.confirmed = stmt.int32(1);
-            else if (status == RegistrationStatus::waitlisted) page.waitlisted = stmt.int32(1);
-            else if (status == RegistrationStatus::cancelled) page.cancelled = stmt.int32(1);
-        }
-    }
-    {
-        auto stmt = conn.cached(select_event_organisations);
-        stmt.bind(1, event_id);
-        while (stmt.step()) page.organisations.push_back(stmt.text(0));
-    }
+    add_counts_and_organisations(conn, count_event_by_status, event_id, event_id, page);
     return page;
 }
 
@@ -1287,21 +1292,7 @@ RegistrationPage list_registrations(Connection& conn, Id event_id, const Registr
         stmt.step();
         page.total = stmt.int32(0);
     }
-    {
-        auto stmt = conn.cached(count_session_by_status);
-        stmt.bind(1, *query.session_id);
-        while (stmt.step()) {
-            const auto status = domain::parse_registration_status(stmt.text(0));
-            if (status == RegistrationStatus::confirmed) page.confirmed = stmt.int32(1);
-            else if (status == RegistrationStatus::waitlisted) page.waitlisted = stmt.int32(1);
-            else if (status == RegistrationStatus::cancelled) page.cancelled = stmt.int32(1);
-        }
-    }
-    {
-        auto stmt = conn.cached(select_event_organisations);
-        stmt.bind(1, event_id);
-        while (stmt.step()) page.organisations.push_back(stmt.text(0));
-    }
+    add_counts_and_organisations(conn, count_session_by_status, *query.session_id, event_id, page);
     return page;
 }
 
