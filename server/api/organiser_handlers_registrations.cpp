@@ -15,6 +15,7 @@
 #include "storage/event_repository.hpp"
 #include "util/log.hpp"
 #include "storage/organiser_store.hpp"
+#include "storage/search_index.hpp"
 
 namespace congress::api::organiser {
 
@@ -240,8 +241,22 @@ json filters_json(const storage::RegistrationQuery& q) {
 void list_registrations(Services& services, const Request& request, const RouteParams& params, Responder respond) {
     const auto event = event_id(params);
     auto query = registration_query(request, false);
-    read_then_respond(
-        services, request, [event, query](Connection& conn) { return list_answer(conn, event, query); }, std::move(respond));
+    if (query.search.empty()) {
+        read_then_respond(
+            services, request, [event, query](Connection& conn) { return list_answer(conn, event, query); },
+            std::move(respond));
+        return;
+    }
+    // A search reads the full-text index, which the writer fills when it has time: it first
+    // indexes what is still noted (usually nothing), so that every committed registration is
+    // found. Should that write fail (a storage fault), the search still answers from the index.
+    services.db.write(
+        [](Connection& conn, storage::ChangeSet&) { storage::index_pending_registrations(conn); },
+        [&services, request, event, query, respond = std::move(respond)](std::exception_ptr) mutable {
+            read_then_respond(
+                services, request, [event, query](Connection& conn) { return list_answer(conn, event, query); },
+                std::move(respond));
+        });
 }
 
 void list_session_enrolments(Services& services, const Request& request, const RouteParams& params, Responder respond) {

@@ -5,6 +5,7 @@
 #include <cerrno>
 
 #include "storage/migrations.hpp"
+#include "storage/search_index.hpp"
 #include "util/log.hpp"
 
 namespace congress::storage {
@@ -35,6 +36,11 @@ void configure_writer(Connection& conn) {
     // 64 MiB is a ceiling, not an allocation; it holds the indexes of a few hundred
     // thousand registrations.
     conn.exec("PRAGMA cache_size = -65536");
+    // Every command runs in its own SAVEPOINT, whose journal keeps the pages the command
+    // changes. SQLite spills that journal to a temporary file past 64 KiB, and a command that
+    // touches a few indexes passes that: a write and a read of the file per page (it made
+    // registering half as fast). In memory it is a copy, freed when the savepoint is released.
+    conn.exec("PRAGMA temp_store = MEMORY");
 }
 
 void configure_reader(Connection& conn) {
@@ -54,6 +60,7 @@ Database::Database(DatabaseOptions options)
     // WAL now; a connection that has not read the database yet would checkpoint nothing.
     checkpointer_.exec("PRAGMA synchronous = FULL");
     checkpointer_.exec("PRAGMA journal_mode = WAL");
+    search_index_ = has_search_index(writer_);
     // Replaces SQLite's automatic checkpoint on the writer (it is itself a WAL hook).
     sqlite3_wal_hook(writer_.handle(), &Database::on_wal_commit, this);
 
@@ -189,18 +196,54 @@ void Database::checkpoint_loop() {
 
 void Database::writer_loop() {
     std::vector<WriteCommand> batch;
+    bool search_behind = search_index_;  // some registration may not be in the search index yet
+    bool quiet = false;         // no command came for search_quiet: the writer has time
     for (;;) {
         {
             std::unique_lock lock(write_mutex_);
-            write_ready_.wait(lock, [this] { return stopping_ || !write_queue_.empty(); });
-            if (write_queue_.empty()) return;  // stopping, and everything queued is done
+            const auto ready = [this] { return stopping_ || !write_queue_.empty(); };
+            if (!search_behind) write_ready_.wait(lock, ready);
+            else if (!quiet) quiet = !write_ready_.wait_for(lock, search_quiet, ready);
+            if (write_queue_.empty() && stopping_) return;  // everything queued is done
             while (!write_queue_.empty() && batch.size() < options_.max_batch) {
                 batch.push_back(std::move(write_queue_.front()));
                 write_queue_.pop_front();
             }
         }
+        if (batch.empty()) {
+            // Quiet: index a round of noted registrations (a few milliseconds, so that a
+            // command arriving meanwhile waits little), then look at the queue again.
+            if (quiet) search_behind = index_search_round();
+            continue;
+        }
+        quiet = false;
         run_batch(batch);
         batch.clear();
+        if (!wrote_pages_ || !search_index_) continue;
+        search_behind = true;
+        // Under a long rush the writer is never quiet: a bounded backlog keeps the catch-up
+        // of the first search after it short.
+        bool long_backlog = false;
+        try {
+            long_backlog = search_backlog_at_least(writer_, search_backlog_rows);
+        } catch (const std::exception& e) {
+            log::debug("db", std::string("search backlog unknown: ") + e.what());
+        }
+        if (long_backlog) index_search_round();
+    }
+}
+
+bool Database::index_search_round() {
+    try {
+        Transaction tx(writer_, Transaction::Kind::immediate);
+        const bool more = index_pending_registrations(writer_, search_round_rows);
+        tx.commit();
+        return more;
+    } catch (const std::exception& e) {
+        // A fault (full disk...) is told by the writes that meet it; the next commit that
+        // writes pages brings the indexing back.
+        log::debug("db", std::string("search indexing put off: ") + e.what());
+        return false;
     }
 }
 

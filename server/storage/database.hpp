@@ -130,6 +130,14 @@ private:
     };
 
     void writer_loop();
+    // Indexes a round of registrations noted for the search index; true when more remain.
+    bool index_search_round();
+    // Rows per round: about 8 ms of work, the longest a command arriving meanwhile waits.
+    static constexpr std::int64_t search_round_rows = 1000;
+    // The writer indexes once no command has come for this long...
+    static constexpr std::chrono::milliseconds search_quiet{50};
+    // ...or, under a rush, a round after each commit while this many or more wait.
+    static constexpr std::int64_t search_backlog_rows = 500000;
     void run_batch(std::vector<WriteCommand>& batch);
     // The fault behind `error` (a SqliteError), if any, as the exception callers get.
     std::exception_ptr as_fault(std::exception_ptr error, std::optional<StorageUnavailable::Cause>& cause);
@@ -149,6 +157,7 @@ private:
     bool stopping_ = false;
     std::uint64_t commits_ = 0;
 
+    bool search_index_ = false;  // the schema has the registrations' search index
     bool wrote_pages_ = false;  // the writer's last COMMIT wrote pages (writer thread only)
     mutable std::mutex health_mutex_;
     WriteHealth health_;

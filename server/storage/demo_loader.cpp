@@ -8,6 +8,7 @@
 
 #include "domain/demo_calendar.hpp"
 #include "domain/event.hpp"
+#include "storage/search_index.hpp"
 #include "storage/venue_store.hpp"
 
 namespace congress::storage {
@@ -357,6 +358,7 @@ DemoSummary load_demo(Connection& conn, const std::string& json_text, const Demo
             }
         }
     }
+    index_pending_registrations(conn);  // --replace may have deleted registrations
     tx.commit();
     return summary;
 }

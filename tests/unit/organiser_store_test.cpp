@@ -12,6 +12,7 @@
 #include "storage/organiser_store.hpp"
 #include "storage/programme_store.hpp"
 #include "storage/registration_store.hpp"
+#include "storage/search_index.hpp"
 #include "temp_dir.hpp"
 
 using namespace congress;
@@ -455,6 +456,8 @@ TEST_F(OrganiserStore, RegistrationsAreSearchedFilteredAndPaged) {
 
     RegistrationQuery search;
     search.search = "EXAMPLE";
+    EXPECT_EQ(list_registrations(conn, 1, search).total, 0);  // not indexed yet (the writer does it)
+    index_pending_registrations(conn);
     EXPECT_EQ(list_registrations(conn, 1, search).total, 1);
     search.search = "un-hab";  // the member organisation's name
     EXPECT_EQ(list_registrations(conn, 1, search).rows.at(0).name, "O'Brien");
