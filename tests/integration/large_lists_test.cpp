@@ -126,6 +126,17 @@ TEST_F(LargeLists, FollowingNextAfterGivesEveryRowOnceInTheListsOrder) {
         for (std::size_t i = 0; i < third["registrations"].size(); ++i)
             EXPECT_EQ(third["registrations"][i]["id"], all[400 + i]["id"]) << sort << " row " << 400 + i;
     }
+    // A numbered page of a filtered list is the same rows as walking to it.
+    const auto waiting = walk("status=waitlisted", 40);
+    const auto third_waiting = list("status=waitlisted&per_page=40&page=3");
+    ASSERT_EQ(third_waiting["registrations"].size(), 40u);
+    for (std::size_t i = 0; i < 40; ++i)
+        EXPECT_EQ(third_waiting["registrations"][i]["id"], waiting[80 + i]["id"]) << "waitlisted row " << 80 + i;
+    // A numbered page past the end: no row, and the counts still.
+    const auto past = list("per_page=200&page=14");
+    EXPECT_EQ(past["registrations"].size(), 0u);
+    EXPECT_EQ(past["total"], rows);
+    EXPECT_TRUE(past["next_after"].is_null());
     // Past the last row: an empty page, and nothing after it.
     const auto full = list("per_page=200&page=13");
     ASSERT_EQ(full["registrations"].size(), 200u);

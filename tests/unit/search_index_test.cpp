@@ -31,18 +31,19 @@ VALUES (1, 'colloquium', 'Colloquium', 'colloquium', 'Europe/Madrid', '2014-06-1
 )sql");
     }
 
-    std::int64_t add(const std::string& name, const std::string& email) {
+    std::int64_t add(const std::string& name, const std::string& email, int event = 1) {
         auto stmt = conn.prepare(R"sql(
 INSERT INTO registrations (event_id, code, name, email, language, status, created_at, updated_at)
-VALUES (1, ?1, ?2, ?3, 'en', 'confirmed', '2014-05-01T10:00:00Z', '2014-05-01T10:00:00Z'))sql");
-        stmt.bind(1, "code-" + email).bind(2, name).bind(3, email).run();
+VALUES (?4, ?1, ?2, ?3, 'en', 'confirmed', '2014-05-01T10:00:00Z', '2014-05-01T10:00:00Z'))sql");
+        stmt.bind(1, "code-" + email).bind(2, name).bind(3, email).bind(4, event).run();
         return conn.last_insert_rowid();
     }
 
-    long long found(const std::string& words) {
+    long long found(const std::string& words, int event = 1) {
         RegistrationQuery q;
         q.search = words;
-        return list_registrations(conn, 1, q).total;
+        q.per_page = 1;
+        return list_registrations(conn, event, q).total;
     }
 
     void integrity_check() { conn.exec("INSERT INTO registrations_search (registrations_search) VALUES ('integrity-check')"); }
@@ -106,6 +107,31 @@ TEST_F(SearchIndex, AWordChangeBeforeTheFirstIndexingIsIndexedAsItIsNow) {
     EXPECT_EQ(found("el"), 1);
     EXPECT_EQ(found("mensah"), 0);
     integrity_check();
+}
+
+// Each event's search counts its own matches only, whichever event is the larger (the count
+// takes the smaller events' matches away from all, or looks in the event's rows alone).
+TEST_F(SearchIndex, EachEventsSearchFindsItsOwnRegistrationsOnly) {
+    conn.exec(R"sql(
+INSERT INTO events (id, slug, title, kind, timezone, starts_at, ends_at, capacity)
+VALUES (2, 'board', 'Board', 'meeting', 'Europe/Madrid', '2014-06-14T07:00:00Z', '2014-06-14T10:00:00Z', 100),
+       (3, 'seoul', 'Seoul', 'workshop', 'Asia/Seoul', '2014-11-20T00:00:00Z', '2014-11-21T09:00:00Z', 100);
+)sql");
+    for (int i = 0; i < 30; ++i) add("Ana Martínez " + std::to_string(i), "a" + std::to_string(i) + "@bcn.cat");
+    for (int i = 0; i < 5; ++i) add("Ana Martínez " + std::to_string(i), "a" + std::to_string(i) + "@board.org", 2);
+    for (int i = 0; i < 3; ++i) add("Luis Martínez " + std::to_string(i), "l" + std::to_string(i) + "@seoul.kr", 3);
+    index_pending_registrations(conn);
+    EXPECT_EQ(found("martinez"), 30);
+    EXPECT_EQ(found("ana mart"), 30);
+    EXPECT_EQ(found("martinez", 2), 5);
+    EXPECT_EQ(found("luis", 2), 0);
+    EXPECT_EQ(found("martinez", 3), 3);
+    EXPECT_EQ(found("ana", 3), 0);
+    RegistrationQuery q;  // the rows too, not only the count
+    q.search = "martinez";
+    const auto page = list_registrations(conn, 2, q);
+    ASSERT_EQ(page.rows.size(), 5u);
+    for (const auto& row : page.rows) EXPECT_NE(row.email.find("@board.org"), std::string::npos);
 }
 
 // The server's writer indexes by itself once it has nothing to write: no search needed.
