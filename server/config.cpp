@@ -62,6 +62,10 @@ const std::vector<Option>& options() {
          [](Config& c, const std::string& v) {
              c.live_idle_timeout_seconds = static_cast<int>(parse_number("live-idle-timeout", v, 2, 3600));
          }},
+        {"watch-interval-ms", "CONGRESS_WATCH_INTERVAL_MS", "N",
+         "how often to look for changes another process made to the database, such as a `congress session` "
+         "command (default 200; the server's own changes are pushed at once)",
+         [](Config& c, const std::string& v) { c.watch_interval_ms = static_cast<int>(parse_number("watch-interval-ms", v, 10, 3600000)); }},
         {"shutdown-grace", "CONGRESS_SHUTDOWN_GRACE", "SECONDS", "on SIGTERM, wait this long for requests in flight (default 10)",
          [](Config& c, const std::string& v) { c.shutdown_grace_seconds = static_cast<int>(parse_number("shutdown-grace", v, 0, 600)); }},
         {"allowed-origins", "CONGRESS_ALLOWED_ORIGINS", "LIST",

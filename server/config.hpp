@@ -30,6 +30,8 @@ struct Config {
     std::string tls_cert;
     std::string tls_key;
     int shutdown_grace_seconds = 10;
+    // How often the live feed looks for commits by other processes (`congress session`).
+    int watch_interval_ms = 200;
     // Origins besides the server's own that may open the live channel.
     std::vector<std::string> allowed_origins;
 

@@ -132,7 +132,7 @@ int serve_command(const Config& config) {
         if (!changes.events.empty()) cache.invalidate();  // check-ins alone change no cached read
         feed.on_commit(conn, changes);
     });
-    feed.start_watcher();
+    feed.start_watcher(std::chrono::milliseconds(config.watch_interval_ms));
     // Each batch's answers go back to the network threads as one job: one wake-up per
     // commit instead of one per caller (the writer and those threads may share a core).
     db.set_completion_runner([&server](std::function<void()> callbacks) { server.post(std::move(callbacks)); });

@@ -3,11 +3,11 @@
 #include <charconv>
 #include <iostream>
 
+#include "app/programme.hpp"
+#include "domain/programme_edit.hpp"
 #include "domain/registration.hpp"
 #include "storage/database.hpp"
 #include "storage/migrations.hpp"
-#include "storage/programme_store.hpp"
-#include "storage/registration_store.hpp"
 
 namespace congress::admin {
 
@@ -19,6 +19,27 @@ long long number(const std::string& flag, const std::string& text) {
     if (ec != std::errc() || ptr != text.data() + text.size() || value < 0)
         throw std::invalid_argument(flag + " must be a whole number (got \"" + text + "\")");
     return value;
+}
+
+int capacity_number(const std::string& flag, const std::string& text) {
+    const auto value = number(flag, text);
+    if (value > domain::max_capacity)
+        throw std::invalid_argument(flag + " must be at most " + std::to_string(domain::max_capacity) + " (got " + text + ")");
+    return static_cast<int>(value);
+}
+
+// The refusal, invalid field or other failure of a change, as the command prints it: the
+// console's code and message ("refused (capacity_below_confirmed): ...").
+void report_failure(const char* command) {
+    try {
+        throw;
+    } catch (const domain::Refusal& e) {
+        std::cerr << command << ": refused (" << e.code() << "): " << e.what() << '\n';
+    } catch (const domain::InvalidField& e) {
+        std::cerr << command << ": " << e.field() << ": " << e.what() << '\n';
+    } catch (const std::exception& e) {
+        std::cerr << command << ": " << e.what() << '\n';
+    }
 }
 
 domain::LocalTime local_time(const std::string& flag, const std::string& text) {
@@ -43,15 +64,16 @@ Changes one session; times are wall-clock times in the event's time zone.
   --reason TEXT               why (shown to delegates)
   --db PATH                   database file [CONGRESS_DB] (default congress.db)
 
-Refused: a room double-booked at that time, a capacity above the room's, a session
-outside its event's dates, an end before the start.
+The console's rules apply. Refused: a room double-booked at that time, a capacity above
+the room's or below the delegates already confirmed, a session outside its event's dates,
+an end before the start, a time the clocks skip (daylight saving), a cancelled session.
 )";
 }
 
 int session_command(const std::vector<std::string>& args, const char* (*getenv)(const char*)) {
     std::string db_path = getenv("CONGRESS_DB") && *getenv("CONGRESS_DB") ? getenv("CONGRESS_DB") : "congress.db";
     std::optional<domain::Id> session_id;
-    storage::SessionChangeRequest request;
+    app::SessionChange request;
     try {
         for (std::size_t i = 0; i < args.size(); ++i) {
             const auto& flag = args[i];
@@ -66,7 +88,7 @@ int session_command(const std::vector<std::string>& args, const char* (*getenv)(
             else if (flag == "--starts") request.starts_at = local_time(flag, value);
             else if (flag == "--ends") request.ends_at = local_time(flag, value);
             else if (flag == "--room") request.room_id = number(flag, value);
-            else if (flag == "--capacity") request.capacity = static_cast<int>(number(flag, value));
+            else if (flag == "--capacity") request.capacity = capacity_number(flag, value);
             else if (flag == "--title") request.title = value;
             else if (flag == "--reason") request.reason = value;
             else throw std::invalid_argument("unknown option " + flag);
@@ -83,18 +105,12 @@ int session_command(const std::vector<std::string>& args, const char* (*getenv)(
         storage::ensure_not_newer(conn, storage::builtin_migrations());
         storage::ChangeSet changes;
         storage::Transaction tx(conn, storage::Transaction::Kind::immediate);
-        const int version = storage::change_session(conn, changes, *session_id, request, domain::now());
+        const int version = app::change_session(conn, changes, *session_id, request, domain::now());
         tx.commit();
         std::cout << "Session " << *session_id << " changed; the event's schedule is now at version " << version << ".\n";
         return 0;
-    } catch (const domain::Refusal& e) {
-        std::cerr << "congress session: refused (" << e.code() << "): " << e.what() << '\n';
-    } catch (const domain::InvalidField& e) {
-        std::cerr << "congress session: " << e.field() << ": " << e.what() << '\n';
-    } catch (const domain::NotFound& e) {
-        std::cerr << "congress session: " << e.what() << '\n';
-    } catch (const std::exception& e) {
-        std::cerr << "congress session: " << e.what() << '\n';
+    } catch (...) {
+        report_failure("congress session");
     }
     return 1;
 }
@@ -108,6 +124,7 @@ std::string event_command_help() {
 
 Changes an event's registration settings:
   --capacity N                  places at event level; an increase promotes the waiting list
+                                (never below the delegates already confirmed)
   --promote-after-close yes|no  let freed places go to the waiting list after registration
                                 closes or the event starts (by default nobody is promoted then)
   --db PATH                     database file [CONGRESS_DB] (default congress.db)
@@ -126,7 +143,7 @@ int event_command(const std::vector<std::string>& args, const char* (*getenv)(co
             const auto& value = args[++i];
             if (flag == "--id") event_id = number(flag, value);
             else if (flag == "--db") db_path = value;
-            else if (flag == "--capacity") capacity = static_cast<int>(number(flag, value));
+            else if (flag == "--capacity") capacity = capacity_number(flag, value);
             else if (flag == "--promote-after-close") {
                 if (value != "yes" && value != "no") throw std::invalid_argument("--promote-after-close takes yes or no");
                 promote = value == "yes";
@@ -144,15 +161,12 @@ int event_command(const std::vector<std::string>& args, const char* (*getenv)(co
         storage::ensure_not_newer(conn, storage::builtin_migrations());
         storage::ChangeSet changes;
         storage::Transaction tx(conn, storage::Transaction::Kind::immediate);
-        if (promote) storage::set_promote_after_close(conn, changes, *event_id, *promote, domain::now());
-        if (capacity) storage::set_event_capacity(conn, changes, *event_id, *capacity, domain::now());
+        app::change_event_settings(conn, changes, *event_id, app::EventSettings{capacity, promote}, domain::now());
         tx.commit();
         std::cout << "Event " << *event_id << " updated.\n";
         return 0;
-    } catch (const domain::NotFound& e) {
-        std::cerr << "congress event: " << e.what() << '\n';
-    } catch (const std::exception& e) {
-        std::cerr << "congress event: " << e.what() << '\n';
+    } catch (...) {
+        report_failure("congress event");
     }
     return 1;
 }

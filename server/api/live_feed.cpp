@@ -1,5 +1,7 @@
 #include "api/live_feed.hpp"
 
+#include <algorithm>
+
 #include "api/checkin_json.hpp"
 #include "api/hotel_json.hpp"
 #include "api/registration_json.hpp"
@@ -39,6 +41,21 @@ json accommodation_of(storage::Connection& conn, const std::string& code) {
     return accommodation_json(*view, event ? event->timezone : std::string("UTC"));
 }
 
+// A session in a schedule message (docs/api.md, "schedule"): its state after the change.
+json schedule_session_json(const domain::SessionState& s) {
+    return {{"title", s.title},
+            {"starts_at", domain::format_in_zone(s.starts_at, s.timezone)},
+            {"ends_at", domain::format_in_zone(s.ends_at, s.timezone)},
+            {"room", s.room ? json{{"id", s.room->id}, {"name", s.room->name}} : json(nullptr)},
+            {"capacity", s.capacity},
+            {"status", domain::to_string(s.status)},
+            {"id", s.id}};
+}
+
+json schedule_message(domain::Id event_id, int version, json changes) {
+    return {{"type", "schedule"}, {"event", event_id}, {"version", version}, {"changes", std::move(changes)}};
+}
+
 }  // namespace
 
 LiveFeed::LiveFeed(storage::Database& db, live::Hub& hub, ResponseCache& cache) : db_(db), hub_(hub), cache_(cache) {}
@@ -49,6 +66,9 @@ LiveFeed::~LiveFeed() {
 }
 
 void LiveFeed::on_commit(storage::Connection& conn, const storage::ChangeSet& changes) {
+    // Schedule changes first, straight from the typed records: the same message a page
+    // would get from the log, without reading it back.
+    if (!changes.schedule.empty()) publish_schedule(changes.schedule);
     for (const auto event_id : changes.events) publish_seats(conn, event_id);
     if (!changes.events.empty()) publish_registrations(conn, changes.events);
     for (const auto event_id : changes.checkins) publish_checkins(event_id);
@@ -257,7 +277,10 @@ void LiveFeed::start_watcher(std::chrono::milliseconds interval) {
     {
         // Baselines: what exists now is not news; only later changes are published.
         storage::Connection conn(db_.path(), storage::OpenMode::read_only);
-        last_schedule_change_ = storage::last_schedule_change_id(conn);
+        {
+            std::lock_guard publishing(schedule_mutex_);
+            last_schedule_change_ = std::max(last_schedule_change_, storage::last_schedule_change_id(conn));
+        }
         std::lock_guard lock(mutex_);
         for (const auto& count : storage::all_seat_counts(conn))
             last_seats_.emplace(std::make_pair(count.event, count.session.value_or(0)), count);
@@ -271,7 +294,13 @@ void LiveFeed::watch(std::chrono::milliseconds interval) {
         storage::configure_reader(conn);
         auto seen = storage::data_version(conn);
         while (!stopping_) {
-            std::this_thread::sleep_for(interval);
+            // In short steps, so that stopping never waits for a long interval.
+            for (auto waited = std::chrono::milliseconds(0); waited < interval && !stopping_;) {
+                const auto step = std::min(interval - waited, std::chrono::milliseconds(50));
+                std::this_thread::sleep_for(step);
+                waited += step;
+            }
+            if (stopping_) break;
             const auto now = storage::data_version(conn);
             if (now == seen) continue;
             seen = now;
@@ -289,29 +318,54 @@ void LiveFeed::watch(std::chrono::milliseconds interval) {
     }
 }
 
-void LiveFeed::publish_schedule_changes(storage::Connection& conn) {
-    const auto changes = storage::schedule_changes_after(conn, last_schedule_change_);
-    if (changes.empty()) return;
-    last_schedule_change_ = changes.back().id;
-    // One message per event and version, in commit order.
+void LiveFeed::publish_schedule(const std::vector<domain::ScheduleChanged>& changes) {
+    std::lock_guard publishing(schedule_mutex_);
+    // One message per event and version, in commit order; a record the watcher already
+    // published (it can see this commit before the writer gets here) is not sent again.
     std::size_t i = 0;
     while (i < changes.size()) {
         const auto event_id = changes[i].event_id;
         const auto version = changes[i].version;
         json list = json::array();
         for (; i < changes.size() && changes[i].event_id == event_id && changes[i].version == version; ++i) {
-            auto record = json::parse(changes[i].change_json, nullptr, false);
-            if (record.is_discarded()) continue;
-            json session = record.value("after", json::object());
-            if (changes[i].session_id) session["id"] = *changes[i].session_id;
-            list.push_back({{"change", record.value("change", "changed")},
-                            {"reason", record.value("reason", "")},
-                            {"session", std::move(session)}});
+            const auto& change = changes[i];
+            if (change.record_id <= last_schedule_change_) continue;
+            last_schedule_change_ = change.record_id;
+            list.push_back({{"change", domain::to_string(change.kind)},
+                            {"reason", change.reason},
+                            {"session", schedule_session_json(change.after)}});
         }
-        hub_.publish(live::event_topic(event_id),
-                     {{"type", "schedule"}, {"event", event_id}, {"version", version}, {"changes", std::move(list)}});
-        publish_seats(conn, event_id);
+        if (!list.empty()) hub_.publish(live::event_topic(event_id), schedule_message(event_id, version, std::move(list)));
     }
+}
+
+void LiveFeed::publish_schedule_changes(storage::Connection& conn) {
+    // Changes another process made (`congress session` on the same file), read from the log.
+    std::set<domain::Id> events;
+    {
+        std::lock_guard publishing(schedule_mutex_);
+        const auto changes = storage::schedule_changes_after(conn, last_schedule_change_);
+        if (changes.empty()) return;
+        last_schedule_change_ = changes.back().id;
+        std::size_t i = 0;
+        while (i < changes.size()) {
+            const auto event_id = changes[i].event_id;
+            const auto version = changes[i].version;
+            json list = json::array();
+            for (; i < changes.size() && changes[i].event_id == event_id && changes[i].version == version; ++i) {
+                auto record = json::parse(changes[i].change_json, nullptr, false);
+                if (record.is_discarded()) continue;
+                json session = record.value("after", json::object());
+                if (changes[i].session_id) session["id"] = *changes[i].session_id;
+                list.push_back({{"change", record.value("change", "changed")},
+                                {"reason", record.value("reason", "")},
+                                {"session", std::move(session)}});
+            }
+            hub_.publish(live::event_topic(event_id), schedule_message(event_id, version, std::move(list)));
+            events.insert(event_id);
+        }
+    }
+    for (const auto event_id : events) publish_seats(conn, event_id);
 }
 
 }  // namespace congress::api

@@ -1,7 +1,8 @@
 // Connects the database to the live hub. After each commit (on the writer thread) it
-// publishes the seat counts that moved and the registrations whose state changed; a watcher
-// thread notices schedule changes committed by any connection (the server's writer or a
-// `congress session` command) and publishes them; and it builds snapshots for clients that
+// publishes the schedule changes of the commit (from its typed records, domain/changes.hpp),
+// the seat counts that moved and the registrations whose state changed; a watcher thread
+// notices commits by other processes (a `congress session` command on the same file) and
+// publishes their schedule changes and counts; and it builds snapshots for clients that
 // subscribe or resync.
 #pragma once
 
@@ -38,7 +39,8 @@ public:
     // is authenticated on each such subscription). Without one, nobody can.
     void set_authenticator(Authenticator authenticator) { authenticator_ = std::move(authenticator); }
 
-    // Polls the database file for commits by other connections every `interval`.
+    // Polls the database file for commits by other processes every `interval` (the server's
+    // own writes are published on commit, not by this).
     void start_watcher(std::chrono::milliseconds interval = std::chrono::milliseconds(200));
 
 private:
@@ -50,6 +52,9 @@ private:
     // A watched delegate's accommodation request (allotted, promoted, position moved,
     // cancelled) on registration:<code>, for the events whose room blocks moved.
     void publish_accommodations(storage::Connection& conn, const std::set<domain::Id>& events);
+    // The server's own schedule changes, from the typed records of the commit.
+    void publish_schedule(const std::vector<domain::ScheduleChanged>& changes);
+    // Schedule changes in the log that were not published yet (another process's).
     void publish_schedule_changes(storage::Connection& conn);
     // Check-in counters are read on a reader, at most one reading per event at a time (a
     // commit meanwhile asks for one more), so the writer never spends time on them.
@@ -68,7 +73,8 @@ private:
     std::unordered_map<std::string, std::string> last_registration_;             // code -> last text sent
     std::unordered_map<std::string, domain::Id> registration_events_;            // code -> event
     std::unordered_map<std::string, std::string> last_accommodation_;            // code -> last text sent
-    domain::Id last_schedule_change_ = 0;
+    std::mutex schedule_mutex_;            // the writer and the watcher both publish schedule changes
+    domain::Id last_schedule_change_ = 0;  // the last record published (guarded by schedule_mutex_)
     std::map<domain::Id, int> checkin_reads_;  // event -> 1 reading, 2 reading and another wanted
     Authenticator authenticator_;
 

@@ -7,6 +7,7 @@
 #include "api/organiser_handlers.hpp"
 #include "api/organiser_handlers_support.hpp"
 #include "api/request_body.hpp"
+#include "app/programme.hpp"
 #include "domain/programme_edit.hpp"
 #include "storage/event_repository.hpp"
 #include "storage/organiser_store.hpp"
@@ -210,10 +211,10 @@ storage::VenueEdit venue_edit(const json& body) {
 
 constexpr std::string_view session_kinds[] = {"plenary", "parallel", "workshop", "ceremony", "meeting", "break"};
 
-storage::SessionInput session_input(const json& body, bool creating) {
+app::SessionInput session_input(const json& body, bool creating) {
     refuse_unknown_fields(body, {"title", "description", "kind", "track_id", "room_id", "starts_at", "ends_at", "capacity",
                                  "speakers", "reason"});
-    storage::SessionInput input;
+    app::SessionInput input;
     input.title = present_text(body, "title", 500);
     input.description = optional_multiline(body, "description", max_description);
     input.kind = present_text(body, "kind", 20);
@@ -402,7 +403,7 @@ void create_session(Services& services, const Request& request, const RouteParam
     write_then_answer(
         services, request,
         [id, input = std::move(input), context = std::move(context)](Connection& conn, storage::ChangeSet& changes) {
-            return json{{"id", storage::create_session(conn, changes, id, input, context, domain::now())}};
+            return json{{"id", app::create_session(conn, changes, id, input, context, domain::now())}};
         },
         [id](Connection& conn, const json& result) { return session_answer(conn, id, result["id"].get<domain::Id>(), 201); },
         std::move(respond));
@@ -416,7 +417,7 @@ void update_session(Services& services, const Request& request, const RouteParam
     write_then_answer(
         services, request,
         [id, session, input = std::move(input), context = std::move(context)](Connection& conn, storage::ChangeSet& changes) {
-            storage::update_session(conn, changes, id, session, input, context, domain::now());
+            app::update_session(conn, changes, id, session, input, context, domain::now());
             return json{{"id", session}};
         },
         [id, session](Connection& conn, const json&) { return session_answer(conn, id, session, 200); },
@@ -432,7 +433,7 @@ void cancel_session(Services& services, const Request& request, const RouteParam
     write_then_answer(
         services, request,
         [id, session, reason, context = audit_context(request, reason)](Connection& conn, storage::ChangeSet& changes) {
-            storage::cancel_session(conn, changes, id, session, reason, context, domain::now());
+            app::cancel_session(conn, changes, id, session, reason, context, domain::now());
             return json{{"id", session}};
         },
         [id, session](Connection& conn, const json&) { return session_answer(conn, id, session, 200); },

@@ -92,6 +92,18 @@ void check_session_plan(const SessionPlan& plan, Instant event_starts, Instant e
     }
 }
 
+void check_session_title(std::string_view title) {
+    std::size_t characters = 0;
+    bool blank = true;
+    for (const unsigned char c : title) {
+        if (c < 0x20 || c == 0x7f) throw InvalidField("title", "The title may not contain control characters.");
+        if ((c & 0xc0) != 0x80) ++characters;  // not a UTF-8 continuation byte
+        if (c != ' ') blank = false;
+    }
+    if (blank) throw InvalidField("title", "The title may not be empty.");
+    if (characters > 500) throw InvalidField("title", "The title may be at most 500 characters long.");
+}
+
 Slot moved_slot(Slot before, std::optional<Instant> starts_at, std::optional<Instant> ends_at) {
     Slot after = before;
     if (starts_at) after.starts_at = *starts_at;

@@ -81,6 +81,11 @@ struct SessionPlan {
 void check_session_plan(const SessionPlan& plan, Instant event_starts, Instant event_ends, std::string_view timezone,
                         int confirmed, const std::vector<Booking>& same_room, std::optional<Id> self);
 
+// A session's title: not blank, at most 500 characters, no control characters. The API
+// checks the same at its edge with its own messages; this is the rule for every other door.
+// Throws InvalidField("title").
+void check_session_title(std::string_view title);
+
 // Where a session lands when an organiser moves it: a new start alone keeps its length.
 struct Slot {
     Instant starts_at{};

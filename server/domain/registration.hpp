@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "domain/errors.hpp"
 #include "domain/event.hpp"
 #include "domain/time.hpp"
 
@@ -17,50 +18,6 @@ namespace congress::domain {
 enum class RegistrationStatus { confirmed, waitlisted, cancelled };
 std::string_view to_string(RegistrationStatus status);
 std::optional<RegistrationStatus> parse_registration_status(std::string_view text);
-
-struct SessionRef {
-    Id id = 0;
-    std::string title;
-    Instant starts_at{};
-    Instant ends_at{};
-    std::string timezone;  // the event's, for display
-};
-
-// A rule refused what the delegate asked: a stable code ("event_full") and a message a
-// person can act on. The API answers 409 Conflict.
-class Refusal : public std::runtime_error {
-public:
-    Refusal(std::string code, const std::string& message, std::optional<SessionRef> session = std::nullopt)
-        : std::runtime_error(message), code_(std::move(code)), session_(std::move(session)) {}
-    const std::string& code() const noexcept { return code_; }
-    // For session_overlap: the session the delegate already holds.
-    const std::optional<SessionRef>& session() const noexcept { return session_; }
-
-private:
-    std::string code_;
-    std::optional<SessionRef> session_;
-};
-
-// What was asked for does not exist ("registration_not_found"). The API answers 404.
-class NotFound : public std::runtime_error {
-public:
-    NotFound(std::string code, const std::string& message) : std::runtime_error(message), code_(std::move(code)) {}
-    const std::string& code() const noexcept { return code_; }
-
-private:
-    std::string code_;
-};
-
-// A field refers to something it may not (an unknown organisation, another event's
-// session). The API answers 422 naming the field.
-class InvalidField : public std::runtime_error {
-public:
-    InvalidField(std::string field, const std::string& message) : std::runtime_error(message), field_(std::move(field)) {}
-    const std::string& field() const noexcept { return field_; }
-
-private:
-    std::string field_;
-};
 
 enum class WindowState { not_open, open, closed };
 // Registration is open from registration_opens_at (inclusive) until registration_closes_at

@@ -23,6 +23,7 @@
 #include <thread>
 #include <vector>
 
+#include "domain/changes.hpp"
 #include "storage/sqlite.hpp"
 #include "util/unavailable.hpp"
 
@@ -30,19 +31,9 @@ struct sqlite3;
 
 namespace congress::storage {
 
-// What a committed batch changed, for cache invalidation and live pushes.
-struct ChangeSet {
-    std::set<std::int64_t> events;    // events whose programme or counts changed
-    std::set<std::int64_t> checkins;  // events whose check-ins changed
-    std::set<std::int64_t> room_blocks;  // hotel room blocks whose counts changed
-
-    void merge(const ChangeSet& other) {
-        events.insert(other.events.begin(), other.events.end());
-        checkins.insert(other.checkins.begin(), other.checkins.end());
-        room_blocks.insert(other.room_blocks.begin(), other.room_blocks.end());
-    }
-    bool empty() const { return events.empty() && checkins.empty() && room_blocks.empty(); }
-};
+// What a committed batch changed (domain/changes.hpp): for cache invalidation, live pushes
+// and, later, the mail outbox.
+using ChangeSet = domain::Changes;
 
 // Whether writes succeed: degraded from the first write that fails for a fault outside
 // the request (disk full, read-only file, lock held by another process) until the next

@@ -77,14 +77,6 @@ constexpr std::string_view select_event_venue = "SELECT venue_id FROM events WHE
 constexpr std::string_view insert_room =
     "INSERT INTO rooms (venue_id, name, capacity, floor, equipment) VALUES (?1, ?2, ?3, ?4, ?5)";
 
-// The same rule as the public programme's list of rooms: the venue's, and any a session uses.
-constexpr std::string_view select_room_of_event = R"sql(
-SELECT r.id, r.name, r.capacity FROM rooms r
-WHERE r.id = ?2
-  AND (r.venue_id = (SELECT venue_id FROM events WHERE id = ?1)
-       OR r.id IN (SELECT room_id FROM sessions WHERE event_id = ?1))
-)sql";
-
 constexpr std::string_view select_room_events = "SELECT DISTINCT event_id FROM sessions WHERE room_id = ?1";
 
 constexpr std::string_view select_room_uses = R"sql(
@@ -97,54 +89,7 @@ constexpr std::string_view select_room_details = "SELECT floor, equipment FROM r
 
 // --- SQL: sessions ----------------------------------------------------------------------
 
-// The room's scheduled sessions that overlap the time (instants are sortable text); the
-// domain decides which one is the clash.
-constexpr std::string_view select_room_bookings = R"sql(
-SELECT id, title, starts_at, ends_at FROM sessions
-WHERE room_id = ?1 AND status = 'scheduled' AND starts_at < ?3 AND ?2 < ends_at
-ORDER BY starts_at, id
-)sql";
-
-constexpr std::string_view select_track_in_event = "SELECT 1 FROM tracks WHERE id = ?2 AND event_id = ?1";
-
-constexpr std::string_view select_session_in_event = "SELECT 1 FROM sessions WHERE id = ?2 AND event_id = ?1";
-
-constexpr std::string_view insert_session = R"sql(
-INSERT INTO sessions (event_id, track_id, room_id, title, description, kind, starts_at, ends_at, capacity)
-VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
-)sql";
-
-constexpr std::string_view select_session_extras = R"sql(
-SELECT description, kind, track_id FROM sessions WHERE id = ?1
-)sql";
-
-constexpr std::string_view update_session_extras = R"sql(
-UPDATE sessions SET description = ?2, kind = ?3, track_id = ?4 WHERE id = ?1
-)sql";
-
-constexpr std::string_view clear_session_room = "UPDATE sessions SET room_id = NULL WHERE id = ?1";
-
 constexpr std::string_view update_session_capacity_only = "UPDATE sessions SET capacity = ?2 WHERE id = ?1";
-
-constexpr std::string_view select_session_speakers = R"sql(
-SELECT p.name FROM session_speakers ss JOIN people p ON p.id = ss.person_id
-WHERE ss.session_id = ?1 ORDER BY ss.position, p.name
-)sql";
-
-constexpr std::string_view select_person_by_name = "SELECT id FROM people WHERE name = ?1 ORDER BY id LIMIT 1";
-constexpr std::string_view insert_person = "INSERT INTO people (name) VALUES (?1)";
-constexpr std::string_view delete_session_speakers = "DELETE FROM session_speakers WHERE session_id = ?1";
-constexpr std::string_view insert_session_speaker = R"sql(
-INSERT INTO session_speakers (session_id, person_id, position) VALUES (?1, ?2, ?3)
-)sql";
-
-constexpr std::string_view bump_schedule_version = R"sql(
-UPDATE events SET schedule_version = schedule_version + 1 WHERE id = ?1 RETURNING schedule_version
-)sql";
-
-constexpr std::string_view insert_schedule_change = R"sql(
-INSERT INTO schedule_changes (event_id, version, session_id, change, created_at) VALUES (?1, ?2, ?3, ?4, ?5)
-)sql";
 
 // --- SQL: registrations -----------------------------------------------------------------
 
@@ -453,100 +398,11 @@ std::vector<domain::Booking> scheduled_sessions(Connection& conn, Id event_id) {
     return out;
 }
 
-std::optional<domain::Room> room_of_event(Connection& conn, Id event_id, Id room_id) {
-    auto stmt = conn.cached(select_room_of_event);
-    stmt.bind(1, event_id).bind(2, room_id);
-    if (!stmt.step()) return std::nullopt;
-    return domain::Room{stmt.int64(0), stmt.text(1), stmt.int32(2), {}, {}};
-}
-
-std::vector<domain::Booking> room_bookings(Connection& conn, Id room_id, Instant starts_at, Instant ends_at) {
-    auto stmt = conn.cached(select_room_bookings);
-    stmt.bind(1, room_id).bind(2, domain::format_utc(starts_at)).bind(3, domain::format_utc(ends_at));
-    std::vector<domain::Booking> out;
-    while (stmt.step()) out.push_back({stmt.int64(0), stmt.text(1), instant_of(stmt, 2), instant_of(stmt, 3)});
-    return out;
-}
-
-void require_track_in_event(Connection& conn, Id event_id, Id track_id) {
-    auto stmt = conn.cached(select_track_in_event);
-    stmt.bind(1, event_id).bind(2, track_id);
-    if (!stmt.step()) throw domain::InvalidField("track_id", "There is no such track in this event.");
-}
-
-domain::Room require_room_field(Connection& conn, Id event_id, Id room_id) {
-    auto room = room_of_event(conn, event_id, room_id);
-    if (!room) throw domain::InvalidField("room_id", "There is no such room at this event's venue.");
-    return *room;
-}
-
-std::vector<std::string> session_speakers(Connection& conn, Id session_id) {
-    auto stmt = conn.cached(select_session_speakers);
-    stmt.bind(1, session_id);
-    std::vector<std::string> names;
-    while (stmt.step()) names.push_back(stmt.text(0));
-    return names;
-}
-
-void replace_speakers(Connection& conn, Id session_id, const std::vector<std::string>& names) {
-    conn.cached(delete_session_speakers).bind(1, session_id).run();
-    std::set<Id> seen;
-    int position = 0;
-    for (const auto& name : names) {
-        Id person = 0;
-        {
-            auto find = conn.cached(select_person_by_name);
-            find.bind(1, name);
-            if (find.step()) person = find.int64(0);
-        }
-        if (person == 0) {
-            conn.cached(insert_person).bind(1, name).run();
-            person = conn.last_insert_rowid();
-        }
-        if (!seen.insert(person).second) continue;  // named twice
-        conn.cached(insert_session_speaker).bind(1, session_id).bind(2, person).bind(3, position++).run();
-    }
-}
-
-// A session as the audit log records it.
-json session_state(Connection& conn, Id session_id) {
-    const auto s = load_session_snapshot(conn, session_id);
-    if (!s) return nullptr;
-    auto extras = conn.cached(select_session_extras);
-    extras.bind(1, session_id);
-    extras.step();
-    return {{"title", s->title},
-            {"description", extras.text(0)},
-            {"kind", extras.text(1)},
-            {"track_id", extras.is_null(2) ? json(nullptr) : json(extras.int64(2))},
-            {"starts_at", domain::format_in_zone(s->starts_at, s->timezone)},
-            {"ends_at", domain::format_in_zone(s->ends_at, s->timezone)},
-            {"room", s->room ? json{{"id", s->room->id}, {"name", s->room->name}} : json(nullptr)},
-            {"capacity", s->capacity},
-            {"status", domain::to_string(s->status)},
-            {"speakers", session_speakers(conn, session_id)}};
-}
-
-// A session as the live channel shows it (the same shape as change_session's records).
-json session_live_state(const SessionSnapshot& s) {
-    return {{"title", s.title},
-            {"starts_at", domain::format_in_zone(s.starts_at, s.timezone)},
-            {"ends_at", domain::format_in_zone(s.ends_at, s.timezone)},
-            {"room", s.room ? json{{"id", s.room->id}, {"name", s.room->name}} : json(nullptr)},
-            {"capacity", s.capacity},
-            {"status", domain::to_string(s.status)}};
-}
-
 SessionSnapshot require_session_of_event(Connection& conn, Id event_id, Id session_id) {
     auto s = load_session_snapshot(conn, session_id);
     if (!s || s->event_id != event_id)
         throw domain::NotFound("session_not_found", "There is no session " + std::to_string(session_id) + " in this event.");
     return std::move(*s);
-}
-
-int confirmed_in_session(Connection& conn, Id session_id) {
-    const auto count = session_seat_count(conn, session_id);
-    return count ? count->confirmed : 0;
 }
 
 // --- registrations helpers ----------------------------------------------------------------
@@ -1030,142 +886,6 @@ void update_room(Connection& conn, ChangeSet& changes, Id event_id, Id room_id, 
 }
 
 // --- sessions ---------------------------------------------------------------------------
-
-Id create_session(Connection& conn, ChangeSet& changes, Id event_id, const SessionInput& input, const AuditContext& context,
-                  Instant now) {
-    const auto event = require_event(conn, event_id);
-    if (!input.title) throw domain::InvalidField("title", "title is required.");
-    if (!input.starts_at) throw domain::InvalidField("starts_at", "starts_at is required.");
-    if (!input.ends_at) throw domain::InvalidField("ends_at", "ends_at is required.");
-    domain::SessionPlan plan;
-    plan.starts_at = domain::organiser_instant(*input.starts_at, event.timezone, "starts_at");
-    plan.ends_at = domain::organiser_instant(*input.ends_at, event.timezone, "ends_at");
-    if (input.room_id && *input.room_id) plan.room = require_room_field(conn, event_id, **input.room_id);
-    if (input.capacity) plan.capacity = *input.capacity;
-    else if (plan.room) plan.capacity = plan.room->capacity;
-    else throw domain::InvalidField("capacity", "capacity is required for a session without a room.");
-    const auto bookings = plan.room ? room_bookings(conn, plan.room->id, plan.starts_at, plan.ends_at) : std::vector<domain::Booking>{};
-    domain::check_session_plan(plan, event.starts_at, event.ends_at, event.timezone, 0, bookings, std::nullopt);
-    std::optional<Id> track;
-    if (input.track_id && *input.track_id) {
-        require_track_in_event(conn, event_id, **input.track_id);
-        track = **input.track_id;
-    }
-
-    conn.cached(insert_session)
-        .bind(1, event_id)
-        .bind(2, track)
-        .bind(3, plan.room ? std::optional<Id>(plan.room->id) : std::nullopt)
-        .bind(4, *input.title)
-        .bind(5, input.description.value_or(""))
-        .bind(6, input.kind.value_or("parallel"))
-        .bind(7, domain::format_utc(plan.starts_at))
-        .bind(8, domain::format_utc(plan.ends_at))
-        .bind(9, plan.capacity)
-        .run();
-    const Id id = conn.last_insert_rowid();
-    if (input.speakers) replace_speakers(conn, id, *input.speakers);
-
-    // "added" in the schedule: the version moves and the live channel tells open pages.
-    auto bump = conn.cached(bump_schedule_version);
-    bump.bind(1, event_id);
-    bump.step();
-    const int version = bump.int32(0);
-    bump.reset();
-    const auto snapshot = load_session_snapshot(conn, id);
-    const json record = {{"change", "added"}, {"reason", input.reason}, {"before", nullptr},
-                         {"after", session_live_state(*snapshot)}};
-    conn.cached(insert_schedule_change)
-        .bind(1, event_id)
-        .bind(2, version)
-        .bind(3, id)
-        .bind(4, record.dump())
-        .bind(5, domain::format_utc(now))
-        .run();
-    changes.events.insert(event_id);
-    append_audit_change(conn, context, "session.create", "session", id, event_id, nullptr, session_state(conn, id),
-                        now);
-    return id;
-}
-
-int update_session(Connection& conn, ChangeSet& changes, Id event_id, Id session_id, const SessionInput& input,
-                   const AuditContext& context, Instant now) {
-    const auto before = require_session_of_event(conn, event_id, session_id);
-    const bool nothing = !input.title && !input.description && !input.kind && !input.track_id && !input.room_id &&
-                         !input.starts_at && !input.ends_at && !input.capacity && !input.speakers;
-    if (nothing) return schedule_version(conn, event_id).value_or(1);  // no change, no new version
-    if (before.status == domain::SessionStatus::cancelled)
-        throw domain::Refusal("session_cancelled", "This session is cancelled: it can no longer be changed.");
-    const auto event = require_event(conn, event_id);
-    const json before_state = session_state(conn, session_id);
-
-    std::optional<Instant> starts, ends;
-    if (input.starts_at) starts = domain::organiser_instant(*input.starts_at, event.timezone, "starts_at");
-    if (input.ends_at) ends = domain::organiser_instant(*input.ends_at, event.timezone, "ends_at");
-    const auto slot = domain::moved_slot({before.starts_at, before.ends_at}, starts, ends);
-
-    domain::SessionPlan plan;
-    plan.starts_at = slot.starts_at;
-    plan.ends_at = slot.ends_at;
-    plan.capacity = input.capacity.value_or(before.capacity);
-    plan.room = before.room;
-    if (input.room_id) plan.room = *input.room_id ? std::optional(require_room_field(conn, event_id, **input.room_id)) : std::nullopt;
-    const auto bookings = plan.room ? room_bookings(conn, plan.room->id, plan.starts_at, plan.ends_at) : std::vector<domain::Booking>{};
-    domain::check_session_plan(plan, event.starts_at, event.ends_at, event.timezone, confirmed_in_session(conn, session_id),
-                               bookings, session_id);
-    if (input.track_id && *input.track_id) require_track_in_event(conn, event_id, **input.track_id);
-
-    // Leaving its room is not something change_session does; the rest is.
-    if (input.room_id && !*input.room_id && before.room) conn.cached(clear_session_room).bind(1, session_id).run();
-    SessionChangeRequest change;
-    change.starts_at = input.starts_at;
-    change.ends_at = input.ends_at;
-    if (input.room_id && *input.room_id) change.room_id = **input.room_id;
-    change.capacity = input.capacity;
-    change.title = input.title;
-    change.reason = input.reason;
-    const int version = change_session(conn, changes, session_id, change, now);
-
-    if (input.description || input.kind || input.track_id) {
-        auto extras = conn.cached(select_session_extras);
-        extras.bind(1, session_id);
-        extras.step();
-        const auto description = input.description.value_or(extras.text(0));
-        const auto kind = input.kind.value_or(extras.text(1));
-        const auto track = input.track_id ? *input.track_id : extras.optional_int64(2);
-        extras.reset();
-        conn.cached(update_session_extras).bind(1, session_id).bind(2, description).bind(3, kind).bind(4, track).run();
-    }
-    if (input.speakers) replace_speakers(conn, session_id, *input.speakers);
-    changes.events.insert(event_id);
-    const bool moved = slot.starts_at != before.starts_at || slot.ends_at != before.ends_at ||
-                       (plan.room ? plan.room->id : 0) != (before.room ? before.room->id : 0);
-    append_audit_change(conn, context, moved ? "session.move" : "session.update", "session", session_id, event_id,
-                        before_state,
-          session_state(conn, session_id), now);
-    return version;
-}
-
-int cancel_session(Connection& conn, ChangeSet& changes, Id event_id, Id session_id, const std::string& reason,
-                   const AuditContext& context, Instant now) {
-    const auto before = require_session_of_event(conn, event_id, session_id);
-    if (before.status == domain::SessionStatus::cancelled)
-        throw domain::Refusal("session_cancelled", "This session is already cancelled.");
-    const json before_state = session_state(conn, session_id);
-    SessionChangeRequest change;
-    change.cancel = true;
-    change.reason = reason;
-    const int version = change_session(conn, changes, session_id, change, now);
-    append_audit_change(conn, context, "session.cancel", "session", session_id, event_id, before_state,
-                        session_state(conn, session_id), now);
-    return version;
-}
-
-bool session_in_event(Connection& conn, Id event_id, Id session_id) {
-    auto stmt = conn.cached(select_session_in_event);
-    stmt.bind(1, event_id).bind(2, session_id);
-    return stmt.step();
-}
 
 std::vector<VenueRow> list_venues(Connection& conn) {
     auto stmt = conn.cached(select_venues);

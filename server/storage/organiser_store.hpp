@@ -5,9 +5,8 @@
 // Every write runs inside the single writer's command (Database::write), checks the rules
 // of domain/programme_edit.hpp, marks the ChangeSet (so the response cache is dropped and
 // the live feed publishes the counts that moved) and appends its audit entry on the same
-// connection, so that the change and its record commit together or not at all. Changes
-// to a session go through programme_store's change_session, which bumps the schedule
-// version and records the change the live channel pushes.
+// connection, so that the change and its record commit together or not at all. Sessions
+// are created, moved and cancelled by app/programme.hpp.
 #pragma once
 
 #include <functional>
@@ -21,6 +20,7 @@
 #include "domain/registration.hpp"
 #include "storage/audit_log.hpp"
 #include "storage/database.hpp"
+#include "storage/programme_store.hpp"
 #include "storage/sqlite.hpp"
 
 namespace congress::storage {
@@ -93,30 +93,6 @@ domain::Id create_room(Connection& conn, ChangeSet& changes, domain::Id event_id
 // session's places (Refusal room_smaller_than_session).
 void update_room(Connection& conn, ChangeSet& changes, domain::Id event_id, domain::Id room_id, const RoomInput& input,
                  const std::function<bool(domain::Id)>& may_organise, const AuditContext& audit, domain::Instant now);
-
-struct SessionInput {
-    std::optional<std::string> title;
-    std::optional<std::string> description;
-    std::optional<std::string> kind;  // plenary, parallel, workshop, ceremony, meeting, break
-    std::optional<std::optional<domain::Id>> track_id;
-    std::optional<std::optional<domain::Id>> room_id;
-    std::optional<domain::LocalTime> starts_at;
-    std::optional<domain::LocalTime> ends_at;
-    std::optional<int> capacity;  // on create, defaults to the room's capacity
-    std::optional<std::vector<std::string>> speakers;  // names, in billing order
-    std::string reason;  // shown to delegates with the change
-};
-// Adds a session ("added" in the schedule, which bumps the version). Checks
-// domain::check_session_plan; throws domain::Refusal, InvalidField, NotFound.
-domain::Id create_session(Connection& conn, ChangeSet& changes, domain::Id event_id, const SessionInput& input,
-                          const AuditContext& audit, domain::Instant now);
-// Moves or changes a session of the event (domain::NotFound session_not_found for another
-// event's). Returns the event's new schedule version.
-int update_session(Connection& conn, ChangeSet& changes, domain::Id event_id, domain::Id session_id,
-                   const SessionInput& input, const AuditContext& audit, domain::Instant now);
-// Refusal session_cancelled if it already is.
-int cancel_session(Connection& conn, ChangeSet& changes, domain::Id event_id, domain::Id session_id,
-                   const std::string& reason, const AuditContext& audit, domain::Instant now);
 
 // ---- registrations ------------------------------------------------------------------
 
@@ -232,8 +208,7 @@ inline constexpr int max_activity_page = 200;
 
 // ---- lookups --------------------------------------------------------------------------
 
-// Whether the session, track or room belongs to the event (for routes that name both).
-bool session_in_event(Connection& conn, domain::Id event_id, domain::Id session_id);
+// session_in_event is in storage/programme_store.hpp.
 
 struct VenueRow {
     domain::Id id = 0;

@@ -2,9 +2,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <set>
+
 #include "domain/registration.hpp"
-#include "storage/event_repository.hpp"
-#include "storage/registration_store.hpp"
 
 namespace congress::storage {
 
@@ -55,20 +55,51 @@ FROM sessions s JOIN events e ON e.id = s.event_id LEFT JOIN rooms r ON r.id = s
 WHERE s.id = ?1
 )sql";
 
-constexpr std::string_view select_room = "SELECT id, name, capacity FROM rooms WHERE id = ?1";
-
-// Another scheduled session in the same room whose time overlaps (instants are sortable text).
-constexpr std::string_view select_room_clash = R"sql(
-SELECT id, title FROM sessions
-WHERE room_id = ?1 AND id <> ?2 AND status = 'scheduled' AND starts_at < ?4 AND ?3 < ends_at
-ORDER BY starts_at LIMIT 1
+// The same rule as the public programme's list of rooms: the venue's, and any a session uses.
+constexpr std::string_view select_room_of_event = R"sql(
+SELECT r.id, r.name, r.capacity FROM rooms r
+WHERE r.id = ?2
+  AND (r.venue_id = (SELECT venue_id FROM events WHERE id = ?1)
+       OR r.id IN (SELECT room_id FROM sessions WHERE event_id = ?1))
 )sql";
 
-constexpr std::string_view update_session = R"sql(
+// The room's scheduled sessions that overlap the time (instants are sortable text); the
+// domain decides which one is the clash.
+constexpr std::string_view select_room_bookings = R"sql(
+SELECT id, title, starts_at, ends_at FROM sessions
+WHERE room_id = ?1 AND status = 'scheduled' AND starts_at < ?3 AND ?2 < ends_at
+ORDER BY starts_at, id
+)sql";
+
+constexpr std::string_view select_track_in_event = "SELECT 1 FROM tracks WHERE id = ?2 AND event_id = ?1";
+constexpr std::string_view select_session_in_event = "SELECT 1 FROM sessions WHERE id = ?2 AND event_id = ?1";
+
+constexpr std::string_view insert_session_row = R"sql(
+INSERT INTO sessions (event_id, track_id, room_id, title, description, kind, starts_at, ends_at, capacity)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+)sql";
+
+constexpr std::string_view update_session_row = R"sql(
 UPDATE sessions SET title = ?2, starts_at = ?3, ends_at = ?4, room_id = ?5, capacity = ?6, status = ?7 WHERE id = ?1
 )sql";
 
-constexpr std::string_view bump_schedule_version = R"sql(
+constexpr std::string_view select_session_extras = "SELECT description, kind, track_id FROM sessions WHERE id = ?1";
+constexpr std::string_view update_session_extras = R"sql(
+UPDATE sessions SET description = ?2, kind = ?3, track_id = ?4 WHERE id = ?1
+)sql";
+
+constexpr std::string_view select_session_speakers = R"sql(
+SELECT p.name FROM session_speakers ss JOIN people p ON p.id = ss.person_id
+WHERE ss.session_id = ?1 ORDER BY ss.position, p.name
+)sql";
+constexpr std::string_view select_person_by_name = "SELECT id FROM people WHERE name = ?1 ORDER BY id LIMIT 1";
+constexpr std::string_view insert_person = "INSERT INTO people (name) VALUES (?1)";
+constexpr std::string_view delete_session_speakers = "DELETE FROM session_speakers WHERE session_id = ?1";
+constexpr std::string_view insert_session_speaker = R"sql(
+INSERT INTO session_speakers (session_id, person_id, position) VALUES (?1, ?2, ?3)
+)sql";
+
+constexpr std::string_view bump_schedule_version_sql = R"sql(
 UPDATE events SET schedule_version = schedule_version + 1 WHERE id = ?1 RETURNING schedule_version
 )sql";
 
@@ -86,7 +117,8 @@ SeatCount read_session_count(const Statement& row) {
     return SeatCount{row.int64(1), row.int64(0), row.int32(2), row.int32(3), row.int32(4)};
 }
 
-nlohmann::json session_state(const SessionSnapshot& s) {
+// A session in the schedule's log (the shape the live channel pushes, see docs/api.md).
+nlohmann::json logged_state(const SessionSnapshot& s) {
     nlohmann::json room = nullptr;
     if (s.room) room = {{"id", s.room->id}, {"name", s.room->name}};
     return {{"title", s.title},
@@ -96,6 +128,8 @@ nlohmann::json session_state(const SessionSnapshot& s) {
             {"capacity", s.capacity},
             {"status", domain::to_string(s.status)}};
 }
+
+std::optional<Id> room_id_of(const SessionSnapshot& s) { return s.room ? std::optional<Id>(s.room->id) : std::nullopt; }
 
 }  // namespace
 
@@ -165,78 +199,147 @@ std::optional<SessionSnapshot> load_session_snapshot(Connection& conn, Id sessio
     return s;
 }
 
-int change_session(Connection& conn, ChangeSet& changes, Id session_id, const SessionChangeRequest& request,
-                   Instant now) {
-    const auto before = load_session_snapshot(conn, session_id);
-    if (!before) throw domain::NotFound("session_not_found", "There is no session " + std::to_string(session_id) + ".");
-    const auto event = load_event(conn, before->event_id);
-    auto after = *before;
+std::optional<domain::Room> room_of_event(Connection& conn, Id event_id, Id room_id) {
+    auto stmt = conn.cached(select_room_of_event);
+    stmt.bind(1, event_id).bind(2, room_id);
+    if (!stmt.step()) return std::nullopt;
+    return domain::Room{stmt.int64(0), stmt.text(1), stmt.int32(2), {}, {}};
+}
 
-    if (request.title) after.title = *request.title;
-    if (request.starts_at) after.starts_at = domain::to_instant(*request.starts_at, before->timezone);
-    if (request.ends_at) after.ends_at = domain::to_instant(*request.ends_at, before->timezone);
-    if (request.starts_at && !request.ends_at) after.ends_at = after.starts_at + (before->ends_at - before->starts_at);
-    if (request.capacity) after.capacity = *request.capacity;
-    if (request.cancel) after.status = domain::SessionStatus::cancelled;
-    if (request.room_id) {
-        auto room = conn.prepare(select_room);
-        room.bind(1, *request.room_id);
-        if (!room.step()) throw domain::InvalidField("room", "There is no room " + std::to_string(*request.room_id) + ".");
-        after.room = domain::Room{room.int64(0), room.text(1), room.int32(2), {}, {}};
-    }
+std::vector<domain::Booking> room_bookings(Connection& conn, Id room_id, Instant starts_at, Instant ends_at) {
+    auto stmt = conn.cached(select_room_bookings);
+    stmt.bind(1, room_id).bind(2, domain::format_utc(starts_at)).bind(3, domain::format_utc(ends_at));
+    std::vector<domain::Booking> out;
+    while (stmt.step()) out.push_back({stmt.int64(0), stmt.text(1), instant_of(stmt, 2), instant_of(stmt, 3)});
+    return out;
+}
 
-    if (after.ends_at <= after.starts_at) throw domain::InvalidField("ends_at", "A session must end after it starts.");
-    if (event && (after.starts_at < event->starts_at || after.ends_at > event->ends_at))
-        throw domain::InvalidField("starts_at", "The session must lie within its event's dates.");
-    if (after.capacity < 0) throw domain::InvalidField("capacity", "Capacity cannot be negative.");
-    if (after.room && after.capacity > after.room->capacity)
-        throw domain::Refusal("capacity_above_room", "The capacity " + std::to_string(after.capacity) + " is above the " +
-                                                         std::to_string(after.room->capacity) + " places of " +
-                                                         after.room->name + ".");
-    if (after.room && after.status == domain::SessionStatus::scheduled) {
-        auto clash = conn.prepare(select_room_clash);
-        clash.bind(1, after.room->id)
-            .bind(2, session_id)
-            .bind(3, domain::format_utc(after.starts_at))
-            .bind(4, domain::format_utc(after.ends_at));
-        if (clash.step())
-            throw domain::Refusal("room_double_booked",
-                                  after.room->name + " is already booked at that time for \"" + clash.text(1) + "\".");
-    }
+bool track_in_event(Connection& conn, Id event_id, Id track_id) {
+    auto stmt = conn.cached(select_track_in_event);
+    stmt.bind(1, event_id).bind(2, track_id);
+    return stmt.step();
+}
 
-    const char* kind = "changed";
-    if (after.status == domain::SessionStatus::cancelled && before->status != domain::SessionStatus::cancelled)
-        kind = "cancelled";
-    else if (after.starts_at != before->starts_at || after.ends_at != before->ends_at ||
-             (after.room ? after.room->id : 0) != (before->room ? before->room->id : 0))
-        kind = "moved";
+bool session_in_event(Connection& conn, Id event_id, Id session_id) {
+    auto stmt = conn.cached(select_session_in_event);
+    stmt.bind(1, event_id).bind(2, session_id);
+    return stmt.step();
+}
 
-    conn.prepare(update_session)
+int confirmed_in_session(Connection& conn, Id session_id) {
+    const auto count = session_seat_count(conn, session_id);
+    return count ? count->confirmed : 0;
+}
+
+SessionExtras load_session_extras(Connection& conn, Id session_id) {
+    auto stmt = conn.cached(select_session_extras);
+    stmt.bind(1, session_id);
+    if (!stmt.step()) return {};
+    return SessionExtras{stmt.text(0), stmt.text(1), stmt.optional_int64(2)};
+}
+
+void save_session_extras(Connection& conn, Id session_id, const SessionExtras& extras) {
+    conn.cached(update_session_extras)
         .bind(1, session_id)
-        .bind(2, after.title)
-        .bind(3, domain::format_utc(after.starts_at))
-        .bind(4, domain::format_utc(after.ends_at))
-        .bind(5, after.room ? std::optional<Id>(after.room->id) : std::nullopt)
-        .bind(6, after.capacity)
-        .bind(7, domain::to_string(after.status))
+        .bind(2, extras.description)
+        .bind(3, extras.kind)
+        .bind(4, extras.track_id)
         .run();
-    auto bump = conn.prepare(bump_schedule_version);
-    bump.bind(1, before->event_id);
-    bump.step();
+}
+
+std::vector<std::string> session_speakers(Connection& conn, Id session_id) {
+    auto stmt = conn.cached(select_session_speakers);
+    stmt.bind(1, session_id);
+    std::vector<std::string> names;
+    while (stmt.step()) names.push_back(stmt.text(0));
+    return names;
+}
+
+void replace_speakers(Connection& conn, Id session_id, const std::vector<std::string>& names) {
+    conn.cached(delete_session_speakers).bind(1, session_id).run();
+    std::set<Id> seen;
+    int position = 0;
+    for (const auto& name : names) {
+        Id person = 0;
+        {
+            auto find = conn.cached(select_person_by_name);
+            find.bind(1, name);
+            if (find.step()) person = find.int64(0);
+        }
+        if (person == 0) {
+            conn.cached(insert_person).bind(1, name).run();
+            person = conn.last_insert_rowid();
+        }
+        if (!seen.insert(person).second) continue;  // named twice
+        conn.cached(insert_session_speaker).bind(1, session_id).bind(2, person).bind(3, position++).run();
+    }
+}
+
+Id insert_session(Connection& conn, const SessionSnapshot& state, const SessionExtras& extras) {
+    conn.cached(insert_session_row)
+        .bind(1, state.event_id)
+        .bind(2, extras.track_id)
+        .bind(3, room_id_of(state))
+        .bind(4, state.title)
+        .bind(5, extras.description)
+        .bind(6, extras.kind)
+        .bind(7, domain::format_utc(state.starts_at))
+        .bind(8, domain::format_utc(state.ends_at))
+        .bind(9, state.capacity)
+        .run();
+    return conn.last_insert_rowid();
+}
+
+void save_session(Connection& conn, const SessionSnapshot& state) {
+    conn.cached(update_session_row)
+        .bind(1, state.id)
+        .bind(2, state.title)
+        .bind(3, domain::format_utc(state.starts_at))
+        .bind(4, domain::format_utc(state.ends_at))
+        .bind(5, room_id_of(state))
+        .bind(6, state.capacity)
+        .bind(7, domain::to_string(state.status))
+        .run();
+}
+
+int bump_schedule_version(Connection& conn, Id event_id) {
+    auto bump = conn.cached(bump_schedule_version_sql);
+    bump.bind(1, event_id);
+    if (!bump.step()) throw SqliteError(0, "no event " + std::to_string(event_id) + " to bump the schedule of");
     const int version = bump.int32(0);
     bump.reset();
-    const nlohmann::json record = {
-        {"change", kind}, {"reason", request.reason}, {"before", session_state(*before)}, {"after", session_state(after)}};
-    conn.prepare(insert_schedule_change)
-        .bind(1, before->event_id)
-        .bind(2, version)
-        .bind(3, session_id)
+    return version;
+}
+
+Id record_schedule_change(Connection& conn, const domain::ScheduleChanged& change, Instant now) {
+    const nlohmann::json record = {{"change", domain::to_string(change.kind)},
+                                   {"reason", change.reason},
+                                   {"before", change.before ? logged_state(*change.before) : nlohmann::json(nullptr)},
+                                   {"after", logged_state(change.after)}};
+    conn.cached(insert_schedule_change)
+        .bind(1, change.event_id)
+        .bind(2, change.version)
+        .bind(3, change.after.id)
         .bind(4, record.dump())
         .bind(5, domain::format_utc(now))
         .run();
-    changes.events.insert(before->event_id);
-    if (after.capacity > before->capacity) promote_session_waitlist(conn, changes, session_id, now);
-    return version;
+    return conn.last_insert_rowid();
+}
+
+nlohmann::json session_audit_state(Connection& conn, Id session_id) {
+    const auto s = load_session_snapshot(conn, session_id);
+    if (!s) return nullptr;
+    const auto extras = load_session_extras(conn, session_id);
+    return {{"title", s->title},
+            {"description", extras.description},
+            {"kind", extras.kind},
+            {"track_id", extras.track_id ? nlohmann::json(*extras.track_id) : nlohmann::json(nullptr)},
+            {"starts_at", domain::format_in_zone(s->starts_at, s->timezone)},
+            {"ends_at", domain::format_in_zone(s->ends_at, s->timezone)},
+            {"room", s->room ? nlohmann::json{{"id", s->room->id}, {"name", s->room->name}} : nlohmann::json(nullptr)},
+            {"capacity", s->capacity},
+            {"status", domain::to_string(s->status)},
+            {"speakers", session_speakers(conn, session_id)}};
 }
 
 std::int64_t data_version(Connection& conn) {

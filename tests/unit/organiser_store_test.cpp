@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "app/programme.hpp"
 #include "storage/audit_log.hpp"
 #include "storage/database.hpp"
 #include "storage/event_repository.hpp"
@@ -17,6 +18,7 @@
 
 using namespace congress;
 using namespace congress::storage;
+using namespace congress::app;
 using congress::domain::RegistrationStatus;
 using congress::testing::TempDir;
 using nlohmann::json;
@@ -603,7 +605,7 @@ TEST_F(OrganiserStore, TheActivityFeedTellsEachThingOnceNewestFirstAndPages) {
     register_delegate(conn, changes, 1, RegistrationInput{"B", "b@x.org", {}, {}, "en"}, utc("2014-06-01T09:05:00Z"));
     const auto c = register_delegate(conn, changes, 1, RegistrationInput{"C", "c@x.org", {}, {}, "en"}, utc("2014-06-01T09:10:00Z"));
     cancel_registration(conn, changes, a.code, utc("2014-06-01T09:20:00Z"));  // by the delegate: C moves up
-    SessionChangeRequest cli_move;  // a change made with `congress session`: no audit entry
+    SessionChange cli_move;  // a change made with `congress session`: no audit entry
     cli_move.starts_at = local("2014-06-13T12:00");
     change_session(conn, changes, 1, cli_move, utc("2014-06-01T09:30:00Z"));
     cancel_session(conn, changes, 1, 2, "Ill", ana, utc("2014-06-01T09:40:00Z"));  // by staff: audited
