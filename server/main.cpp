@@ -20,6 +20,7 @@
 #include "auth/password_hasher.hpp"
 #include "config.hpp"
 #include "net/http_server.hpp"
+#include "net/wire.hpp"
 #include "storage/database.hpp"
 #include "storage/demo_loader.hpp"
 #include "storage/migrations.hpp"
@@ -123,7 +124,7 @@ int serve_command(const Config& config) {
     api::ResponseCache cache;
     live::HubOptions hub_options;
     hub_options.delivery_thread = true;  // commits never wait for sockets
-    hub_options.send_batch = config.live_send_batch;
+    hub_options.wire = net::make_websocket_wire(config.live_send_batch);
     live::Hub hub(hub_options);
     api::LiveFeed feed(db, hub, cache);
     // After each commit: drop cached reads first (a caller answered next must see its own

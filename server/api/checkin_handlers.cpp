@@ -14,6 +14,7 @@
 #include "api/json_text.hpp"
 #include "api/organiser_handlers_support.hpp"
 #include "api/request_body.hpp"
+#include "app/checkin.hpp"
 #include "auth/base64.hpp"
 #include "badge/qr.hpp"
 #include "storage/checkin_store.hpp"
@@ -193,14 +194,14 @@ ScanAnswer run_scan(Connection& conn, storage::ChangeSet& changes, BadgeKeys& ke
         input.source = scan.token ? source : (source == storage::CheckinSource::offline ? source : storage::CheckinSource::search);
         input.scanned_at = scan.scanned_at;
         try {
-            const auto outcome = storage::check_in(conn, changes, input, now);
+            const auto outcome = app::check_in(conn, changes, input, now);
             const auto key = keys.load(conn, event, false);
             std::string zone = key ? key->timezone : std::string();
             if (zone.empty()) {
                 const auto found = storage::load_event(conn, event);
                 zone = found ? found->timezone : "UTC";
             }
-            answer = {outcome.status, checkin_outcome_json(outcome, zone)};
+            answer = {checkin_status(outcome), checkin_outcome_json(outcome, zone)};
         } catch (const domain::NotFound& e) {
             answer = {404, scan_refusal_json(e.code(), e.what())};
         }
@@ -217,7 +218,7 @@ Response private_json(int status, const json& body) {
 std::string desk_name(const json& body) { return required_text(body, "desk", max_desk_chars); }
 
 Response error_of(std::exception_ptr error, const Request& request) {
-    return organiser::private_response(organiser::organiser_error(error, request.request_id));
+    return organiser::private_response(response_for_exception(error, request.request_id));
 }
 
 // ---- handlers -------------------------------------------------------------------------------

@@ -27,14 +27,18 @@ json checkin_record_json(const storage::CheckinRecord& r, const std::string& zon
     return out;
 }
 
-json checkin_outcome_json(const storage::CheckinOutcome& o, const std::string& zone) {
-    json out = {{"result", storage::to_string(o.result)},
+json checkin_outcome_json(const app::CheckinOutcome& o, const std::string& zone) {
+    json out = {{"result", app::to_string(o.result)},
                 {"counts", {{"expected", o.expected}, {"checked_in", o.checked_in}}},
                 {"duplicate", o.duplicate}};
     if (o.registration) out["registration"] = checkin_person_json(*o.registration);
     if (o.checkin) out["checkin"] = checkin_record_json(*o.checkin, zone);
     if (!o.error_code.empty()) out["error"] = {{"code", o.error_code}, {"message", o.message}};
     return out;
+}
+
+int checkin_status(const app::CheckinOutcome& outcome) {
+    return outcome.result == app::CheckinResult::checked_in ? 200 : 409;
 }
 
 json scan_refusal_json(const std::string& code, const std::string& message, json extra) {

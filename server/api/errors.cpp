@@ -31,6 +31,12 @@ Response response_for_exception(std::exception_ptr error, std::string_view reque
     } catch (const ApiError& e) {
         return error_response(e.status(), e.code(), e.what());
     } catch (const domain::Refusal& e) {
+        // A session's capacity above its room's is a bad value in the capacity field (422);
+        // a room made smaller than a session it holds is a conflict with the programme that
+        // still names the field (409).
+        if (e.code() == "capacity_above_room") return error_response(422, e.code(), e.what(), {{"field", "capacity"}});
+        if (e.code() == "room_smaller_than_session")
+            return error_response(409, e.code(), e.what(), {{"field", "capacity"}});
         nlohmann::json extra;
         if (const auto& s = e.session()) {
             extra["session"] = {{"id", s->id},

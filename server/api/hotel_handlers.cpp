@@ -352,13 +352,13 @@ void rooming_csv(Services& services, const Request& request, const RouteParams& 
                                                                        std::nullopt, details.dump(), domain::now()));
                 },
                 [csv, filename, respond = std::move(respond), rid = request.request_id](std::exception_ptr error) {
-                    if (error) return respond(organiser::private_response(organiser::organiser_error(error, rid)));
+                    if (error) return respond(organiser::private_response(response_for_exception(error, rid)));
                     auto response = text_response(200, "text/csv; charset=utf-8", std::move(*csv));
                     response.set_header("Content-Disposition", "attachment; filename=\"" + filename + "\"");
                     respond(organiser::private_response(std::move(response)));
                 });
         } catch (...) {
-            respond(organiser::private_response(organiser::organiser_error(std::current_exception(), request.request_id)));
+            respond(organiser::private_response(response_for_exception(std::current_exception(), request.request_id)));
         }
     });
 }

@@ -214,7 +214,7 @@ void send_export(Services& services, const Request& request, domain::Id event, s
         },
         [csv, filename = std::move(filename), respond = std::move(respond), rid = request.request_id](std::exception_ptr error) {
             if (error) {
-                respond(private_response(organiser_error(error, rid)));
+                respond(private_response(response_for_exception(error, rid)));
                 return;
             }
             Response response;
@@ -374,7 +374,7 @@ void export_registrations(Services& services, const Request& request, const Rout
             send_export(services, request, event, "registrations.export", found->slug + "-registrations.csv", stream,
                         {{"rows", first.total}, {"filters", filters_json(query)}}, std::move(respond));
         } catch (...) {
-            respond(private_response(organiser_error(std::current_exception(), request.request_id)));
+            respond(private_response(response_for_exception(std::current_exception(), request.request_id)));
         }
     });
 }
@@ -432,7 +432,7 @@ void export_enrolments(Services& services, const Request& request, const RoutePa
             send_export(services, request, event, "enrolments.export", found->slug + "-enrolments.csv", stream,
                         {{"rows", rows}, {"filters", filters_json(query)}}, std::move(respond));
         } catch (...) {
-            respond(private_response(organiser_error(std::current_exception(), request.request_id)));
+            respond(private_response(response_for_exception(std::current_exception(), request.request_id)));
         }
     });
 }

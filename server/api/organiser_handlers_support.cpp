@@ -6,6 +6,7 @@
 #include "api/errors.hpp"
 #include "api/request_body.hpp"
 #include "api/static_files.hpp"
+#include "app/idempotency.hpp"
 #include "domain/registration.hpp"
 #include "storage/registration_store.hpp"
 #include "util/random.hpp"
@@ -162,22 +163,6 @@ Response private_response(Response response) {
     return response;
 }
 
-Response organiser_error(std::exception_ptr error, std::string_view request_id) {
-    try {
-        std::rethrow_exception(error);
-    } catch (const domain::Refusal& e) {
-        if (e.code() == "capacity_above_room")
-            return error_response(422, e.code(), e.what(), {{"field", "capacity"}});
-        // A conflict with the programme, as documented since the console issue: still 409,
-        // now naming the field too.
-        if (e.code() == "room_smaller_than_session")
-            return error_response(409, e.code(), e.what(), {{"field", "capacity"}});
-        return response_for_exception(std::current_exception(), request_id);
-    } catch (...) {
-        return response_for_exception(std::current_exception(), request_id);
-    }
-}
-
 void read_then_respond(Services& services, const Request& request, std::function<Response(storage::Connection&)> read,
                        Responder respond) {
     services.db.read([read = std::move(read), respond = std::move(respond), rid = request.request_id](storage::Connection& conn) {
@@ -185,7 +170,7 @@ void read_then_respond(Services& services, const Request& request, std::function
         try {
             response = read(conn);
         } catch (...) {
-            response = organiser_error(std::current_exception(), rid);
+            response = response_for_exception(std::current_exception(), rid);
         }
         respond(private_response(std::move(response)));
     });
@@ -226,46 +211,37 @@ void write_then_answer(Services& services, const Request& request, WriteStep wri
     services.db.write(
         [outcome, write = std::move(write), key, scope, request_hash, rid = request.request_id](
             storage::Connection& conn, storage::ChangeSet& changes) {
-            if (key) {
-                if (const auto stored = storage::find_idempotent_answer(conn, scope, *key)) {
-                    if (stored->request_hash != request_hash) {
-                        outcome->refused = error_response(422, "idempotency_key_reused",
-                                                          "This Idempotency-Key was already used for a different request.");
-                    } else if (stored->status >= 400) {
-                        outcome->refused = json_response(stored->status, stored->body);
-                        outcome->replayed = true;
-                    } else {
-                        outcome->result = json::parse(stored->body, nullptr, false);
-                        outcome->replayed = true;
-                    }
-                    return;
-                }
-            }
-            storage::ChangeSet made;
-            {
-                storage::Savepoint savepoint(conn);
-                try {
+            // The one Idempotency-Key implementation (app/idempotency.hpp). The stored answer
+            // is the write's result: a replay renders it again after the commit.
+            std::optional<app::IdempotencyKey> idempotency;
+            if (key) idempotency = app::IdempotencyKey{scope, *key, request_hash};
+            const auto once = app::run_once(
+                conn, changes, idempotency,
+                [&](domain::Changes& made) {
                     outcome->result = write(conn, made);
-                    savepoint.release();
-                } catch (...) {
+                    return app::Answer{200, key ? outcome->result.dump() : std::string()};
+                },
+                [&](std::exception_ptr error) -> std::optional<app::Answer> {
                     // A refusal rolls back only this change (and is remembered for the key);
                     // anything else fails the command and is a 500.
-                    if (!is_client_error(std::current_exception())) throw;
-                    outcome->refused = organiser_error(std::current_exception(), rid);
-                }
-            }
-            if (!outcome->refused) changes.merge(made);
-            if (key) {
-                const int status = outcome->refused ? outcome->refused->status : 200;
-                const std::string body = outcome->refused ? *outcome->refused->body : outcome->result.dump();
-                storage::store_idempotent_answer(conn, scope, *key, storage::StoredAnswer{request_hash, status, body},
-                                                 domain::now());
+                    if (!is_client_error(error)) return std::nullopt;
+                    outcome->refused = response_for_exception(error, rid);
+                    return app::Answer{outcome->refused->status, *outcome->refused->body};
+                },
+                domain::now());
+            if (once.repeat == app::Repeat::key_reused) {
+                outcome->refused = error_response(422, "idempotency_key_reused",
+                                                  "This Idempotency-Key was already used for a different request.");
+            } else if (once.repeat == app::Repeat::replayed) {
+                outcome->replayed = true;
+                if (once.answer.status >= 400) outcome->refused = json_response(once.answer.status, once.answer.body);
+                else outcome->result = json::parse(once.answer.body, nullptr, false);
             }
         },
         [&services, outcome, answer = std::move(answer), respond = std::move(respond),
          rid = request.request_id](std::exception_ptr error) mutable {
             if (error) {
-                respond(private_response(organiser_error(error, rid)));
+                respond(private_response(response_for_exception(error, rid)));
                 return;
             }
             if (outcome->refused) {
@@ -281,7 +257,7 @@ void write_then_answer(Services& services, const Request& request, WriteStep wri
                     response = answer(conn, outcome->result);
                     if (outcome->replayed) response.set_header("Idempotent-Replayed", "true");
                 } catch (...) {
-                    response = organiser_error(std::current_exception(), rid);
+                    response = response_for_exception(std::current_exception(), rid);
                 }
                 respond(private_response(std::move(response)));
             });

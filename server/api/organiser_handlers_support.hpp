@@ -59,9 +59,7 @@ std::optional<std::string> query_param(std::string_view query, std::string_view 
 
 // ---- errors -----------------------------------------------------------------------------
 
-// The API's one error mapping, with the console's refinement: a session capacity above
-// its room's is 422 capacity_above_room naming the field `capacity`.
-Response organiser_error(std::exception_ptr error, std::string_view request_id);
+// Errors map to responses in one place: api::response_for_exception (api/errors.hpp).
 // Organiser answers hold personal data: never stored by caches.
 Response private_response(Response response);
 

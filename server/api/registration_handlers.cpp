@@ -7,6 +7,7 @@
 #include "api/json_text.hpp"
 #include "api/registration_json.hpp"
 #include "api/request_body.hpp"
+#include "app/idempotency.hpp"
 #include "storage/event_repository.hpp"
 #include "storage/registration_store.hpp"
 #include "util/random.hpp"
@@ -43,64 +44,86 @@ Idempotent idempotent(const Request& request, std::string scope) {
     return idem;
 }
 
-template <typename Change>
-Response run_change(Connection& conn, const Idempotent& idem, Change change, std::string_view request_id) {
-    if (!idem.key) {
-        // Nothing to remember: a refusal propagates, the writer rolls this command's own
-        // SAVEPOINT back, and write_and_respond answers it after the commit. A second
-        // savepoint here would only cost the writer time.
-        return personal(change());
+// The refusals a repeat with the same key gets again (anything else fails the command).
+bool is_refusal(std::exception_ptr error) {
+    try {
+        std::rethrow_exception(error);
+    } catch (const domain::Refusal&) {
+        return true;
+    } catch (const domain::NotFound&) {
+        return true;
+    } catch (const domain::InvalidField&) {
+        return true;
+    } catch (...) {
+        return false;
     }
-    if (auto stored = storage::find_idempotent_answer(conn, idem.scope, *idem.key)) {
-        if (stored->request_hash != idem.request_hash)
-            return error_response(422, "idempotency_key_reused",
-                                  "This Idempotency-Key was already used for a different request.");
-        auto replay = json_response(stored->status, stored->body);
-        replay.set_header("Idempotent-Replayed", "true");
-        return personal(std::move(replay));
-    }
-    // The refusal is an answer to remember too: roll back what the change did, keep the
-    // command (and the stored answer) alive.
-    Response response;
-    {
-        storage::Savepoint savepoint(conn);
-        try {
-            response = change();
-            savepoint.release();
-        } catch (const domain::Refusal&) {
-            response = response_for_exception(std::current_exception(), request_id);
-        } catch (const domain::NotFound&) {
-            response = response_for_exception(std::current_exception(), request_id);
-        } catch (const domain::InvalidField&) {
-            response = response_for_exception(std::current_exception(), request_id);
-        }
-        // Anything else (a database error, a broken invariant) propagates: the command
-        // fails, nothing is stored, and the caller gets a 500.
-    }
-    storage::store_idempotent_answer(conn, idem.scope, *idem.key,
-                                     storage::StoredAnswer{idem.request_hash, response.status, *response.body},
-                                     domain::now());
-    return personal(std::move(response));
 }
 
-// Hands a change to the writer and answers after the commit.
+// How a change's answer is made: by the change, from the plain data it returns (a view),
+// so that the JSON is written after the commit on a network thread, not on the writer.
+using Render = std::function<Response()>;
+
+// Runs the change through the one Idempotency-Key implementation (app/idempotency.hpp).
+// Without a key nothing is remembered and the answer is rendered later; with one, the
+// answer is rendered now, inside the transaction, to be stored with the change.
+template <typename Change>
+Render run_change(Connection& conn, storage::ChangeSet& changes, const Idempotent& idem, Change change,
+                  std::string_view request_id) {
+    if (!idem.key) return change(changes);
+    const auto key = app::IdempotencyKey{idem.scope, *idem.key, idem.request_hash};
+    Response first;
+    const auto once = app::run_once(
+        conn, changes, key,
+        [&](domain::Changes& made) {
+            first = change(made)();
+            return app::Answer{first.status, first.body ? *first.body : std::string()};
+        },
+        [&](std::exception_ptr error) -> std::optional<app::Answer> {
+            if (!is_refusal(error)) return std::nullopt;
+            first = response_for_exception(error, request_id);
+            return app::Answer{first.status, *first.body};
+        },
+        domain::now());
+    switch (once.repeat) {
+        case app::Repeat::key_reused:
+            first = error_response(422, "idempotency_key_reused", "This Idempotency-Key was already used for a different request.");
+            break;
+        case app::Repeat::replayed:
+            first = json_response(once.answer.status, once.answer.body);
+            first.set_header("Idempotent-Replayed", "true");
+            break;
+        case app::Repeat::first: break;
+    }
+    return [first = std::move(first)] { return first; };
+}
+
+// Hands a change to the writer and answers after the commit. `change(conn, changes)`
+// returns the Render of its answer.
 template <typename Change>
 void write_and_respond(Services& services, const Request& request, Idempotent idem, Change change, Responder respond) {
-    auto answer = std::make_shared<Response>();
+    auto render = std::make_shared<Render>();
     services.db.write(
-        [answer, idem = std::move(idem), change = std::move(change), rid = request.request_id](Connection& conn,
+        [render, idem = std::move(idem), change = std::move(change), rid = request.request_id](Connection& conn,
                                                                                               storage::ChangeSet& changes) {
+            auto run = [&](storage::ChangeSet& made) { return change(conn, made); };
             if (idem.key && idem.resolve_scope) {
                 auto resolved = idem;
                 resolved.scope = idem.resolve_scope(conn);
-                *answer = run_change(conn, resolved, [&] { return change(conn, changes); }, rid);
+                *render = run_change(conn, changes, resolved, run, rid);
             } else {
-                *answer = run_change(conn, idem, [&] { return change(conn, changes); }, rid);
+                *render = run_change(conn, changes, idem, run, rid);
             }
         },
-        [answer, respond = std::move(respond), rid = request.request_id](std::exception_ptr error) {
+        [render, respond = std::move(respond), rid = request.request_id](std::exception_ptr error) {
             // A refusal and a failure alike: every error response is already no-store.
-            respond(error ? response_for_exception(error, rid) : std::move(*answer));
+            if (error) return respond(response_for_exception(error, rid));
+            Response response;
+            try {
+                response = personal((*render)());
+            } catch (...) {
+                response = response_for_exception(std::current_exception(), rid);
+            }
+            respond(std::move(response));
         });
 }
 
@@ -199,8 +222,9 @@ void create_registration(Services& services, const Request& request, std::string
                                                                                           storage::ChangeSet& changes) {
             const auto id = event_id ? event_id : storage::find_event_id_by_slug(conn, ident);
             if (!id) throw domain::NotFound("event_not_found", "There is no event \"" + ident + "\".");
-            return registration_response(
-                201, storage::register_delegate(conn, changes, *id, input, domain::now(), services.hooks));
+            return Render([view = storage::register_delegate(conn, changes, *id, input, domain::now(), services.hooks)] {
+                return registration_response(201, view);
+            });
         },
         std::move(respond));
 }
@@ -220,7 +244,9 @@ void cancel_registration(Services& services, const Request& request, std::string
     write_and_respond(
         services, request, Idempotent{},
         [code = require_code_shape(code)](Connection& conn, storage::ChangeSet& changes) {
-            return registration_response(200, storage::cancel_registration(conn, changes, code, domain::now()));
+            return Render([view = storage::cancel_registration(conn, changes, code, domain::now())] {
+                return registration_response(200, view);
+            });
         },
         std::move(respond));
 }
@@ -233,7 +259,9 @@ void enrol_in_session(Services& services, const Request& request, std::string_vi
     write_and_respond(
         services, request, std::move(idem),
         [&services, code = std::move(valid_code), session_id](Connection& conn, storage::ChangeSet& changes) {
-            return enrolment_response(201, storage::enrol(conn, changes, code, session_id, domain::now(), services.hooks));
+            return Render([result = storage::enrol(conn, changes, code, session_id, domain::now(), services.hooks)] {
+                return enrolment_response(201, result);
+            });
         },
         std::move(respond));
 }
@@ -246,7 +274,9 @@ void leave_session(Services& services, const Request& request, std::string_view 
     write_and_respond(
         services, request, Idempotent{},
         [code = std::move(valid_code), session_id = *session_id](Connection& conn, storage::ChangeSet& changes) {
-            return enrolment_response(200, storage::leave_session(conn, changes, code, session_id, domain::now()));
+            return Render([result = storage::leave_session(conn, changes, code, session_id, domain::now())] {
+                return enrolment_response(200, result);
+            });
         },
         std::move(respond));
 }

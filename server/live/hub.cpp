@@ -5,7 +5,6 @@
 #include <cstdio>
 #include <ctime>
 
-#include "live/ws_frame.hpp"
 #include "util/random.hpp"
 
 namespace congress::live {
@@ -29,7 +28,7 @@ std::string now_rfc3339_ms() {
 
 Hub::Hub(HubOptions options) : options_(options), epoch_(util::random_code().substr(0, 12)) {
     if (options_.delivery_thread) {
-        batcher_ = SendBatcher::create(options_.send_batch);
+        if (options_.wire) batcher_ = options_.wire->broadcaster();
         delivery_thread_ = std::thread([this] { deliver_loop(); });
     }
 }
@@ -83,7 +82,7 @@ std::uint64_t Hub::publish(const std::string& topic, nlohmann::json body, std::s
         body["epoch"] = epoch_;
         body["at"] = now_rfc3339_ms();
         auto text = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-        message.frame = std::make_shared<const std::string>(ws_encode_frame(WsOpcode::text, text));
+        if (options_.wire) message.frame = std::make_shared<const std::string>(options_.wire->frame(text));
         message.text = std::make_shared<const std::string>(std::move(text));
         t.log.push_back(message);
         while (t.log.size() > options_.resync_depth) t.log.pop_front();

@@ -12,6 +12,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <string_view>
 #include <string>
 #include <thread>
 #include <unordered_map>
@@ -19,7 +20,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include "live/send_batch.hpp"
 
 namespace congress::live {
 
@@ -27,7 +27,9 @@ struct Outgoing {
     std::string topic;
     std::uint64_t seq = 0;
     std::shared_ptr<const std::string> text;   // the JSON message
-    std::shared_ptr<const std::string> frame;  // the same as one WebSocket text frame, made once
+    // The bytes every subscriber is sent for it, made once by the hub's wire (null without one:
+    // the subscriber makes them).
+    std::shared_ptr<const std::string> frame;
     // Messages with the same non-empty key replace each other in a client's queue: only the
     // newest seat count matters. Prefixed with the topic by publish(): keys are per topic.
     std::string coalesce_key;
@@ -40,7 +42,7 @@ public:
     // the publishing thread. A topic's messages are delivered in seq order.
     virtual void deliver(const Outgoing& message) = 0;
 
-    // For a batched broadcast (live/send_batch): the same as deliver(), except that when the
+    // For a batched broadcast (a Broadcaster of the wire): the same as deliver(), except that when the
     // whole frame could be sent to the socket at once, the subscriber returns the socket's
     // descriptor instead, keeps its own lock, and the batcher sends message.frame on it and
     // calls complete_send with what send() would have returned (bytes taken, or -errno),
@@ -52,14 +54,34 @@ public:
     virtual void complete_send(const Outgoing& /*message*/, long /*result*/) {}
 };
 
+// One broadcast to many subscribers at once (the network layer's batched send).
+class Broadcaster {
+public:
+    virtual ~Broadcaster() = default;
+    // Offers `message` to every receiver, as Subscriber::deliver would; every receiver whose
+    // prepare_send returned a socket gets exactly one complete_send.
+    virtual void deliver(const Outgoing& message, const std::vector<std::shared_ptr<Subscriber>>& receivers) = 0;
+};
+
+// What the network layer lends the hub (net/wire.hpp): how a message becomes the bytes its
+// subscribers are sent, and a broadcaster for the delivery thread. The hub knows topics,
+// sequence numbers and queues; the bytes are the wire's.
+class Wire {
+public:
+    virtual ~Wire() = default;
+    virtual std::string frame(std::string_view text) const = 0;
+    // Null when there is none (the delivery thread then calls deliver() once per subscriber).
+    virtual std::unique_ptr<Broadcaster> broadcaster() const = 0;
+};
+
 struct HubOptions {
     std::size_t resync_depth = 256;  // messages kept per topic for reconnecting clients
     // Deliver on a thread of the hub's own, so that publish() returns at once (the database
     // writer publishes after each commit and must not wait for thousands of sockets).
     bool delivery_thread = false;
-    // With a delivery thread: send each broadcast's frames through io_uring, up to this many
-    // sockets per system call (live/send_batch). 0 sends with one send() per client.
-    unsigned send_batch = 1024;
+    // Frames each message once, and (with a delivery thread) broadcasts them. None: messages
+    // carry no frame and each subscriber is delivered to one by one (unit tests).
+    std::shared_ptr<const Wire> wire;
 };
 
 class Hub {
@@ -123,7 +145,7 @@ private:
     std::size_t queued_ = 0;           // deliveries waiting, superseded ones not counted
     std::uint64_t superseded_ = 0;
     bool stopping_ = false;
-    std::unique_ptr<SendBatcher> batcher_;  // only used on the delivery thread
+    std::unique_ptr<Broadcaster> batcher_;  // only used on the delivery thread
     std::thread delivery_thread_;
 };
 

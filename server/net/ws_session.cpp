@@ -61,7 +61,7 @@ void WsSession::on_accept(beast::error_code ec) {
     {
         Lock lock(mutex_);
         socket_open_ = true;
-        if (context_.stopping) close_with(lock, live::ws_close::going_away, "server shutting down");
+        if (context_.stopping) close_with(lock, ws_close::going_away, "server shutting down");
     }
     arm_ping_timer();
     do_read();
@@ -79,7 +79,7 @@ void WsSession::on_data(beast::error_code ec, std::string_view data) {
         return;
     }
     last_received_ = std::chrono::steady_clock::now();
-    std::vector<live::WsEvent> events;
+    std::vector<WsEvent> events;
     reader_.feed(data.data(), data.size(), events);
     for (auto& event : events) handle_event(event);
     {
@@ -89,8 +89,8 @@ void WsSession::on_data(beast::error_code ec, std::string_view data) {
     do_read();
 }
 
-void WsSession::handle_event(live::WsEvent& event) {
-    using Kind = live::WsEvent::Kind;
+void WsSession::handle_event(WsEvent& event) {
+    using Kind = WsEvent::Kind;
     switch (event.kind) {
         case Kind::ping: {
             // A ping costs a token like any message. Its pong counts against the queue bound
@@ -100,13 +100,13 @@ void WsSession::handle_event(live::WsEvent& event) {
             if (!take_token()) {
                 Lock lock(mutex_);
                 if (++violations_ > static_cast<int>(context_.options.live.message_burst))
-                    close_with(lock, live::ws_close::policy_violation, "ping rate exceeded");
+                    close_with(lock, ws_close::policy_violation, "ping rate exceeded");
                 return;
             }
             violations_ = 0;
             Lock lock(mutex_);
             if (!closing_)
-                send_frame(lock, Frame(std::make_shared<const std::string>(live::ws_encode_frame(live::WsOpcode::pong, event.payload)),
+                send_frame(lock, Frame(std::make_shared<const std::string>(ws_encode_frame(WsOpcode::pong, event.payload)),
                                        pong_coalesce_key));
             return;
         }
@@ -115,7 +115,7 @@ void WsSession::handle_event(live::WsEvent& event) {
         case Kind::close: {
             // Answer with the same code (RFC 6455 section 5.5.1); 1005 means none was given.
             Lock lock(mutex_);
-            close_with(lock, event.code == 1005 ? live::ws_close::normal : event.code, "");
+            close_with(lock, event.code == 1005 ? ws_close::normal : event.code, "");
             return;
         }
         case Kind::failure: {
@@ -131,7 +131,7 @@ void WsSession::handle_event(live::WsEvent& event) {
         Lock lock(mutex_);
         // Closed only for flooding on after being told: this many refusals in a row.
         if (++violations_ > static_cast<int>(context_.options.live.message_burst)) {
-            close_with(lock, live::ws_close::policy_violation, "message rate exceeded");
+            close_with(lock, ws_close::policy_violation, "message rate exceeded");
             return;
         }
         send_error(lock, "rate_limited", "Too many messages; this one was dropped.");
@@ -268,6 +268,17 @@ void WsSession::unsubscribe_all(const Lock&) {
 
 // --- sending -------------------------------------------------------------------------------
 
+namespace {
+
+// The message's frame as the hub's wire made it once; a hub without a wire (tests) leaves
+// the framing to each session.
+std::shared_ptr<const std::string> frame_of(const live::Outgoing& message) {
+    if (message.frame) return message.frame;
+    return std::make_shared<const std::string>(ws_encode_frame(WsOpcode::text, message.text ? *message.text : std::string()));
+}
+
+}  // namespace
+
 void WsSession::deliver(const live::Outgoing& message) {
     Lock lock(mutex_);
     on_published(lock, message);
@@ -280,7 +291,7 @@ int WsSession::prepare_send(const live::Outgoing& message) {
     // line. Anything else takes the ordinary way.
     const int fd = queue_.empty() && socket_open_ && !closing_ ? transport_->send_descriptor() : -1;
     if (fd < 0) {
-        send_shared(lock, message.frame, message.coalesce_key);
+        send_shared(lock, frame_of(message), message.coalesce_key);
         return -1;
     }
     // Held until complete_send: nothing else may write to, or close, the socket meanwhile.
@@ -297,7 +308,7 @@ void WsSession::complete_send(const live::Outgoing& message, long result) {
 }
 
 void WsSession::on_published(const Lock& lock, const live::Outgoing& message) {
-    if (accepts(lock, message)) send_shared(lock, message.frame, message.coalesce_key);
+    if (accepts(lock, message)) send_shared(lock, frame_of(message), message.coalesce_key);
 }
 
 bool WsSession::accepts(const Lock&, const live::Outgoing& message) {
@@ -316,7 +327,7 @@ bool WsSession::accepts(const Lock&, const live::Outgoing& message) {
 
 void WsSession::send_json(const Lock& lock, const json& message) {
     const auto text = message.dump(-1, ' ', false, json::error_handler_t::replace);
-    send_frame(lock, Frame(live::ws_encode_frame(live::WsOpcode::text, text)));
+    send_frame(lock, Frame(ws_encode_frame(WsOpcode::text, text)));
 }
 
 void WsSession::send_error(const Lock& lock, const std::string& code, const std::string& message, const std::string& topic) {
@@ -394,7 +405,7 @@ void WsSession::send_frame(const Lock& lock, Frame frame, bool control) {
     queue_.push_back(std::move(frame));
     if (!control && queue_.size() > context_.options.live.max_queued_messages) {
         log::info("live", "closing a client that fell behind (" + remote_ + ")");
-        close_with(lock, live::ws_close::too_slow, "too slow; reconnect and resync");
+        close_with(lock, ws_close::too_slow, "too slow; reconnect and resync");
     }
 }
 
@@ -450,7 +461,7 @@ void WsSession::close_with(const Lock& lock, std::uint16_t code, std::string_vie
     // Drop what is queued (the client resyncs when it reconnects) except the head, which
     // may be partly on the wire already and must be finished first.
     if (queue_.size() > 1) queue_.erase(queue_.begin() + 1, queue_.end());
-    send_frame(lock, Frame(live::ws_encode_close(code, reason)), true);
+    send_frame(lock, Frame(ws_encode_close(code, reason)), true);
     // Give the client a moment to close its side, then close regardless.
     asio::post(transport_->executor(), [self = shared_from_this()] {
         self->ping_timer_.expires_after(close_grace);
@@ -495,7 +506,7 @@ void WsSession::on_ping_timer(beast::error_code ec) {
     ping_sent_.reset();
     if (now - last_received_ >= context_.options.live.idle_timeout / 2) {
         Lock lock(mutex_);
-        send_frame(lock, Frame(live::ws_encode_frame(live::WsOpcode::ping, "")), true);
+        send_frame(lock, Frame(ws_encode_frame(WsOpcode::ping, "")), true);
         ping_sent_ = now;
     }
     arm_ping_timer();
@@ -508,7 +519,7 @@ void WsSession::shutdown() {
             return;
         }
         Lock lock(self->mutex_);
-        self->close_with(lock, live::ws_close::going_away, "server shutting down");
+        self->close_with(lock, ws_close::going_away, "server shutting down");
     });
 }
 

@@ -3,7 +3,7 @@
 // client may send (size, rate, number of subscriptions).
 //
 // Beast does the opening handshake (net/ws_transport); the frames after it go through
-// live/ws_frame so that a broadcast is framed once by the hub and, over plain TCP, written to
+// net/ws_frame so that a broadcast is framed once by the hub's wire and, over plain TCP, written to
 // each subscriber with one non-blocking send() straight from the hub's delivery thread.
 // Only when the socket cannot take a frame whole (and always over TLS) does it wait in the
 // queue, written by an asynchronous write on the connection's strand. One mutex per
@@ -25,7 +25,7 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include "live/hub.hpp"
-#include "live/ws_frame.hpp"
+#include "net/ws_frame.hpp"
 #include "net/server_context.hpp"
 #include "net/ws_transport.hpp"
 
@@ -64,7 +64,7 @@ private:
     void on_accept(boost::beast::error_code ec);
     void do_read();
     void on_data(boost::beast::error_code ec, std::string_view data);
-    void handle_event(live::WsEvent& event);
+    void handle_event(WsEvent& event);
     void handle_text(const std::string& text);
     bool take_token();
     void subscribe(const std::string& topic, const nlohmann::json& message);
@@ -104,7 +104,7 @@ private:
     ConnectionSlot slot_;  // counts this connection against its client address
     bool handshaking_ = true;
     boost::asio::steady_timer ping_timer_;
-    live::WsFrameReader reader_;
+    WsFrameReader reader_;
     std::chrono::steady_clock::time_point last_received_;
     std::optional<std::chrono::steady_clock::time_point> ping_sent_;  // unanswered ping
     double tokens_;

@@ -46,7 +46,7 @@ public:
     // connection is broken.
     virtual ssize_t try_send(const char* data, std::size_t size) = 0;
     // Any thread, under the session's lock: the socket that try_send() writes to, for a
-    // batched broadcast (live/send_batch) to send on while that lock is held; -1 if there is
+    // batched broadcast (net/send_batch) to send on while that lock is held; -1 if there is
     // none (TLS: records are made on the strand).
     virtual int send_descriptor() { return -1; }
     // Strand. Writes some of the bytes (at least one) when the connection can take them.

@@ -79,15 +79,6 @@ constexpr const char* sql_expected =
 constexpr const char* sql_checked_in =
     "SELECT checked_in FROM checkin_counters WHERE event_id = ? AND scope = ?";
 
-CheckinOutcome refusal(int status, std::string code, std::string message) {
-    CheckinOutcome outcome;
-    outcome.result = CheckinResult::refused;
-    outcome.status = status;
-    outcome.error_code = std::move(code);
-    outcome.message = std::move(message);
-    return outcome;
-}
-
 }  // namespace
 
 std::string_view to_string(CheckinSource source) {
@@ -97,15 +88,6 @@ std::string_view to_string(CheckinSource source) {
         case CheckinSource::offline: return "offline";
     }
     return "scan";
-}
-
-std::string_view to_string(CheckinResult result) {
-    switch (result) {
-        case CheckinResult::checked_in: return "checked_in";
-        case CheckinResult::already_checked_in: return "already_checked_in";
-        case CheckinResult::refused: return "refused";
-    }
-    return "refused";
 }
 
 // ---- badge keys ---------------------------------------------------------------------
@@ -159,119 +141,71 @@ CheckinCounts checkin_counts(Connection& conn, Id event_id, Id session_id) {
     return counts;
 }
 
-CheckinOutcome check_in(Connection& conn, ChangeSet& changes, const CheckinInput& input, domain::Instant now) {
-    const Id scope = input.session_id;
-    if (scope != 0) {
-        auto session = conn.cached(sql_session);
-        session.bind(1, scope);
-        if (!session.step() || session.int64(0) != input.event_id)
-            throw domain::NotFound("session_not_found", "There is no session " + std::to_string(scope) + " in this event.");
-        if (session.text(1) == "cancelled")
-            return refusal(409, "session_cancelled", "The session \"" + session.text(2) + "\" was cancelled.");
-    }
+std::optional<SessionDoor> find_session_door(Connection& conn, Id session_id) {
+    auto row = conn.cached(sql_session);
+    row.bind(1, session_id);
+    if (!row.step()) return std::nullopt;
+    return SessionDoor{row.int64(0), row.text(1) == "cancelled", row.text(2)};
+}
 
-    CheckinOutcome outcome;
-    {
-        auto row = conn.cached(sql_person);
-        row.bind(1, input.registration_id);
-        if (!row.step() || row.int64(4) != input.event_id)
-            return refusal(409, "not_registered", "This badge is genuine, but its registration no longer exists.");
-        outcome.registration = person_at(row, 0);
-    }
-    const auto& person = *outcome.registration;
-    auto refuse = [&](int status, std::string code, std::string message) {
-        auto refused = refusal(status, std::move(code), std::move(message));
-        refused.registration = person;
-        const auto counts = checkin_counts(conn, input.event_id, scope);
-        refused.expected = counts.expected;
-        refused.checked_in = counts.checked_in;
-        return refused;
-    };
-    if (person.status == RegistrationStatus::cancelled)
-        return refuse(409, "registration_cancelled", person.name + "'s registration was cancelled.");
-    if (person.status == RegistrationStatus::waitlisted)
-        return refuse(409, "registration_waitlisted", person.name + " is on the waiting list, not confirmed.");
-    if (scope != 0) {
-        auto enrolled = conn.cached(sql_enrolled);
-        enrolled.bind(1, person.id).bind(2, scope);
-        if (!enrolled.step()) return refuse(409, "not_enrolled", person.name + " has no confirmed place in this session.");
-    }
+std::optional<BadgeHolder> find_badge_holder(Connection& conn, Id registration_id) {
+    auto row = conn.cached(sql_person);
+    row.bind(1, registration_id);
+    if (!row.step()) return std::nullopt;
+    return BadgeHolder{row.int64(4), person_at(row, 0)};
+}
 
-    const auto staff_name = input.staff_name.empty() ? std::string("unknown") : input.staff_name;
-    std::optional<CheckinRecord> existing;
-    {
-        auto row = conn.cached(sql_active);
-        row.bind(1, person.id).bind(2, scope);
-        if (row.step()) existing = record_at(row, 0);
-    }
+bool has_confirmed_place(Connection& conn, Id registration_id, Id session_id) {
+    auto row = conn.cached(sql_enrolled);
+    row.bind(1, registration_id).bind(2, session_id);
+    return row.step();
+}
 
-    if (!existing) {
-        auto insert = conn.cached(sql_insert);
-        insert.bind(1, input.event_id)
-            .bind(2, scope)
-            .bind(3, person.id)
-            .bind(4, input.desk)
-            .bind(5, input.staff_user_id)
-            .bind(6, staff_name)
-            .bind(7, domain::format_utc(input.scanned_at))
-            .bind(8, domain::format_utc(now))
-            .bind(9, to_string(input.source));
-        insert.run();
-        outcome.result = CheckinResult::checked_in;
-        outcome.status = 200;
-        outcome.checkin = CheckinRecord{conn.last_insert_rowid(), person.id, scope, input.desk, staff_name,
-                                        input.scanned_at, std::string(to_string(input.source)), std::nullopt,
-                                        std::nullopt, std::nullopt};
-        changes.checkins.insert(input.event_id);
-    } else if (input.source != CheckinSource::offline) {
-        outcome.result = CheckinResult::already_checked_in;
-        outcome.status = 409;
-        outcome.error_code = "already_checked_in";
-        outcome.message = person.name + " was already checked in at " + existing->desk + ".";
-        outcome.checkin = existing;
-    } else {
-        // A desk that was offline admitted a delegate another desk admitted too: both let them
-        // in. The earlier admission is the check-in; the later one is the duplicate report.
-        outcome.duplicate = true;
-        CheckinRecord later{0, person.id, scope, input.desk, staff_name, input.scanned_at, "offline",
-                            std::nullopt, std::nullopt, std::nullopt};
-        if (input.scanned_at < existing->scanned_at) {
-            auto take_over = conn.cached(sql_take_over);
-            take_over.bind(1, input.desk)
-                .bind(2, input.staff_user_id)
-                .bind(3, staff_name)
-                .bind(4, domain::format_utc(input.scanned_at))
-                .bind(5, "offline")
-                .bind(6, existing->id);
-            take_over.run();
-            later = *existing;
-            outcome.result = CheckinResult::checked_in;
-            outcome.status = 200;
-            outcome.checkin = CheckinRecord{existing->id, person.id, scope, input.desk, staff_name, input.scanned_at,
-                                            "offline", std::nullopt, std::nullopt, std::nullopt};
-        } else {
-            outcome.result = CheckinResult::already_checked_in;
-            outcome.status = 409;
-            outcome.error_code = "already_checked_in";
-            outcome.message = person.name + " was already checked in at " + existing->desk + ".";
-            outcome.checkin = existing;
-        }
-        auto duplicate = conn.cached(sql_insert_duplicate);
-        duplicate.bind(1, input.event_id)
-            .bind(2, scope)
-            .bind(3, person.id)
-            .bind(4, existing->id)
-            .bind(5, later.desk)
-            .bind(6, later.staff_name)
-            .bind(7, domain::format_utc(later.scanned_at))
-            .bind(8, domain::format_utc(now));
-        duplicate.run();
-        changes.checkins.insert(input.event_id);
-    }
-    const auto counts = checkin_counts(conn, input.event_id, scope);
-    outcome.expected = counts.expected;
-    outcome.checked_in = counts.checked_in;
-    return outcome;
+std::optional<CheckinRecord> active_checkin(Connection& conn, Id registration_id, Id scope) {
+    auto row = conn.cached(sql_active);
+    row.bind(1, registration_id).bind(2, scope);
+    if (!row.step()) return std::nullopt;
+    return record_at(row, 0);
+}
+
+Id insert_checkin(Connection& conn, const CheckinInput& input, const std::string& staff_name, domain::Instant now) {
+    conn.cached(sql_insert)
+        .bind(1, input.event_id)
+        .bind(2, input.session_id)
+        .bind(3, input.registration_id)
+        .bind(4, input.desk)
+        .bind(5, input.staff_user_id)
+        .bind(6, staff_name)
+        .bind(7, domain::format_utc(input.scanned_at))
+        .bind(8, domain::format_utc(now))
+        .bind(9, to_string(input.source))
+        .run();
+    return conn.last_insert_rowid();
+}
+
+void take_over_checkin(Connection& conn, Id checkin_id, const CheckinInput& input, const std::string& staff_name) {
+    conn.cached(sql_take_over)
+        .bind(1, input.desk)
+        .bind(2, input.staff_user_id)
+        .bind(3, staff_name)
+        .bind(4, domain::format_utc(input.scanned_at))
+        .bind(5, to_string(input.source))
+        .bind(6, checkin_id)
+        .run();
+}
+
+void insert_checkin_duplicate(Connection& conn, Id event_id, Id scope, Id checkin_id, const CheckinRecord& duplicate,
+                              domain::Instant now) {
+    conn.cached(sql_insert_duplicate)
+        .bind(1, event_id)
+        .bind(2, scope)
+        .bind(3, duplicate.registration_id)
+        .bind(4, checkin_id)
+        .bind(5, duplicate.desk)
+        .bind(6, duplicate.staff_name)
+        .bind(7, domain::format_utc(duplicate.scanned_at))
+        .bind(8, domain::format_utc(now))
+        .run();
 }
 
 CheckinRecord undo_checkin(Connection& conn, ChangeSet& changes, Id event_id, Id checkin_id, const std::string& reason,

@@ -66,26 +66,31 @@ struct CheckinRecord {
     std::optional<std::string> undo_reason;
 };
 
-enum class CheckinResult { checked_in, already_checked_in, refused };
-std::string_view to_string(CheckinResult result);
+// ---- check-in: the repository of app::check_in (app/checkin.hpp decides) ---------------
 
-struct CheckinOutcome {
-    CheckinResult result = CheckinResult::refused;
-    int status = 200;         // the HTTP status the answer carries
-    std::string error_code;   // empty for checked_in
-    std::string message;      // for people
-    std::optional<CheckinPerson> registration;
-    std::optional<CheckinRecord> checkin;  // the new one, or the earlier one
-    bool duplicate = false;                // an offline admission of a badge admitted elsewhere
-    int expected = 0;                      // confirmed (in the session, for a session check-in)
-    int checked_in = 0;
+// A session's door: its event, whether it is cancelled, its title.
+struct SessionDoor {
+    domain::Id event_id = 0;
+    bool cancelled = false;
+    std::string title;
 };
-
-// The single writer's check-in. Refusals are outcomes, not exceptions (they are answers a
-// desk shows); throws domain::NotFound("session_not_found") for a session not of the event.
-// An offline scan of a badge already checked in is a duplicate: the earlier of the two
-// admissions stays the check-in, the other is recorded in checkin_duplicates.
-CheckinOutcome check_in(Connection& conn, ChangeSet& changes, const CheckinInput& input, domain::Instant now);
+std::optional<SessionDoor> find_session_door(Connection& conn, domain::Id session_id);
+// The registration a badge names, with its event's id.
+struct BadgeHolder {
+    domain::Id event_id = 0;
+    CheckinPerson person;
+};
+std::optional<BadgeHolder> find_badge_holder(Connection& conn, domain::Id registration_id);
+bool has_confirmed_place(Connection& conn, domain::Id registration_id, domain::Id session_id);
+// The active (not undone) check-in of the registration at the door (0: the entrance).
+std::optional<CheckinRecord> active_checkin(Connection& conn, domain::Id registration_id, domain::Id scope);
+// A new check-in of input.registration_id at input.session_id's door; returns its id.
+domain::Id insert_checkin(Connection& conn, const CheckinInput& input, const std::string& staff_name, domain::Instant now);
+// An offline admission earlier than the recorded one takes the recorded check-in over.
+void take_over_checkin(Connection& conn, domain::Id checkin_id, const CheckinInput& input, const std::string& staff_name);
+// Reports the admission that lost to `checkin_id` (same badge, same door) as a duplicate.
+void insert_checkin_duplicate(Connection& conn, domain::Id event_id, domain::Id scope, domain::Id checkin_id,
+                              const CheckinRecord& duplicate, domain::Instant now);
 
 // Undoes an active check-in (audited). Throws NotFound("checkin_not_found") or
 // Refusal("already_undone").

@@ -19,7 +19,7 @@
 #include <vector>
 
 #include "api/csv.hpp"
-#include "live/ws_frame.hpp"
+#include "net/ws_frame.hpp"
 
 using namespace congress;
 

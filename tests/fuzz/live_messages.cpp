@@ -1,5 +1,5 @@
 // What a /live client sends after the handshake, through the real WebSocket session
-// (net/ws_session: the frame reader live/ws_frame, rate limits, subscribe and unsubscribe,
+// (net/ws_session: the frame reader net/ws_frame, rate limits, subscribe and unsubscribe,
 // topics live/topic, resync against the hub, snapshots from the live feed read from the demo
 // database, check-in topics authenticated with the connection's cookie).
 //

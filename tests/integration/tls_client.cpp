@@ -3,6 +3,8 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <pthread.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -73,6 +75,24 @@ std::string TlsClient::protocol() const { return ssl_ ? SSL_get_version(ssl_) : 
 
 bool TlsClient::write(std::string_view bytes) {
     if (!connected()) return false;
+    // OpenSSL writes with write(), which raises SIGPIPE when the server has already closed
+    // the connection (as it does after refusing an oversized request): that must be a
+    // failed write here, not the end of the test process. SIGPIPE is blocked on this
+    // thread while writing, and one that came meanwhile is taken before unblocking.
+    sigset_t pipe, before;
+    sigemptyset(&pipe);
+    sigaddset(&pipe, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &pipe, &before);
+    struct Restore {
+        sigset_t& pipe;
+        sigset_t& before;
+        ~Restore() {
+            const timespec none{0, 0};
+            while (sigtimedwait(&pipe, nullptr, &none) > 0) {
+            }
+            pthread_sigmask(SIG_SETMASK, &before, nullptr);
+        }
+    } restore{pipe, before};
     while (!bytes.empty()) {
         const int n = SSL_write(ssl_, bytes.data(), static_cast<int>(bytes.size()));
         if (n <= 0) {

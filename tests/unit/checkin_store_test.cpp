@@ -4,6 +4,8 @@
 #include <future>
 #include <thread>
 
+#include "api/checkin_json.hpp"
+#include "app/checkin.hpp"
 #include "storage/checkin_store.hpp"
 #include "storage/database.hpp"
 #include "storage/migrations.hpp"
@@ -12,6 +14,9 @@
 
 using namespace congress;
 using namespace congress::storage;
+using congress::app::check_in;
+using congress::app::CheckinOutcome;
+using congress::app::CheckinResult;
 using congress::testing::TempDir;
 
 namespace {
@@ -79,13 +84,13 @@ struct Desk : ::testing::Test {
 TEST_F(Desk, AConfirmedDelegateIsCheckedInOnceThenAmber) {
     const auto first = scan(ana);
     EXPECT_EQ(first.result, CheckinResult::checked_in);
-    EXPECT_EQ(first.status, 200);
+    EXPECT_EQ(api::checkin_status(first), 200);  // what the desk's answer carries
     EXPECT_EQ(first.registration->name, "Ana");
     EXPECT_EQ(first.checked_in, 1);
     EXPECT_EQ(first.expected, 2);
     const auto second = scan(ana, "Desk 2");
     EXPECT_EQ(second.result, CheckinResult::already_checked_in);
-    EXPECT_EQ(second.status, 409);
+    EXPECT_EQ(api::checkin_status(second), 409);
     EXPECT_EQ(second.checkin->desk, "Desk 1");  // where it happened first
     EXPECT_EQ(second.checked_in, 1);
     EXPECT_EQ(checkin_counts(conn, event, 0).checked_in, 1);

@@ -56,7 +56,9 @@ TEST(LiveHubTest, UnsubscribedAndDestroyedSubscribersGetNothing) {
 }
 
 TEST(LiveHubTest, ResyncGivesExactlyWhatWasMissedOrNothingIfTooOld) {
-    Hub hub(HubOptions{4});
+    HubOptions options;
+    options.resync_depth = 4;
+    Hub hub(options);
     for (int i = 0; i < 6; ++i) hub.publish("event:1", {{"type", "seats"}, {"n", i}});
     const auto missed = hub.since("event:1", 4);
     ASSERT_TRUE(missed);
@@ -154,7 +156,6 @@ struct SlowRecorder : Subscriber {
 TEST(LiveHubTest, SeatCountsPublishedFasterThanTheyAreDeliveredWaitAsOneBroadcastPerCount) {
     HubOptions options;
     options.delivery_thread = true;
-    options.send_batch = 0;
     auto slow = std::make_shared<SlowRecorder>();
     std::uint64_t superseded = 0;
     std::size_t most_queued = 0;

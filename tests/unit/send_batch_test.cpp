@@ -12,9 +12,12 @@
 #include <mutex>
 
 #include "live/hub.hpp"
-#include "live/send_batch.hpp"
+#include "net/send_batch.hpp"
+#include "net/wire.hpp"
 
 using namespace congress::live;
+using congress::net::SendBatcher;
+namespace net = congress::net;
 
 namespace {
 
@@ -148,7 +151,7 @@ TEST(SendBatch, TheHubsDeliveryThreadSendsThroughIt) {
     {
         HubOptions options;
         options.delivery_thread = true;
-        options.send_batch = 4;
+        options.wire = net::make_websocket_wire(4);
         Hub hub(options);
         for (int i = 0; i < 9; ++i) {
             sockets.push_back(std::make_shared<SocketSubscriber>());

@@ -5,9 +5,9 @@
 #include <string>
 #include <vector>
 
-#include "live/ws_frame.hpp"
+#include "net/ws_frame.hpp"
 
-using namespace congress::live;
+using namespace congress::net;
 
 namespace {
 

@@ -10,29 +10,29 @@
 // subscriber then finishes the send under the lock it held since prepare_send
 // (complete_send), queueing what the socket did not take.
 //
-// Only the hub's delivery thread uses it. No Beast or Asio here.
+// The hub's delivery thread uses it, through the live::Broadcaster the wire lends the hub
+// (net/wire.hpp). No Beast or Asio here.
 #pragma once
 
 #include <cstddef>
 #include <memory>
 #include <vector>
 
-namespace congress::live {
+#include "live/hub.hpp"
 
-struct Outgoing;
-class Subscriber;
+namespace congress::net {
 
-class SendBatcher {
+class SendBatcher : public live::Broadcaster {
 public:
     // nullptr when io_uring is not available (an old kernel, or disabled by the system).
     static std::unique_ptr<SendBatcher> create(unsigned batch = 1024);
-    ~SendBatcher();
+    ~SendBatcher() override;
     SendBatcher(const SendBatcher&) = delete;
     SendBatcher& operator=(const SendBatcher&) = delete;
 
     // Offers `message` to every receiver, as Subscriber::deliver would. Every receiver whose
     // prepare_send returned a socket gets exactly one complete_send.
-    void deliver(const Outgoing& message, const std::vector<std::shared_ptr<Subscriber>>& receivers);
+    void deliver(const live::Outgoing& message, const std::vector<std::shared_ptr<live::Subscriber>>& receivers) override;
 
     // Number of io_uring_enter calls made so far (for tests and the benchmark's report).
     std::size_t submissions() const { return submissions_; }
@@ -44,8 +44,8 @@ private:
     std::unique_ptr<Ring> ring_;
     unsigned batch_;
     bool broken_ = false;  // the ring failed once: every send goes the plain way from then on
-    std::vector<Subscriber*> pending_;
+    std::vector<live::Subscriber*> pending_;
     std::size_t submissions_ = 0;
 };
 
-}  // namespace congress::live
+}  // namespace congress::net

@@ -1,4 +1,4 @@
-#include "live/send_batch.hpp"
+#include "net/send_batch.hpp"
 
 #include <liburing.h>
 #include <sys/socket.h>
@@ -9,7 +9,10 @@
 #include "live/hub.hpp"
 #include "util/log.hpp"
 
-namespace congress::live {
+namespace congress::net {
+
+using live::Outgoing;
+using live::Subscriber;
 
 struct SendBatcher::Ring {
     io_uring ring{};
@@ -121,4 +124,4 @@ void SendBatcher::deliver(const Outgoing& message, const std::vector<std::shared
     }
 }
 
-}  // namespace congress::live
+}  // namespace congress::net

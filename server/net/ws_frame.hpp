@@ -1,8 +1,8 @@
 // WebSocket framing (RFC 6455, section 5) for the /live channel once the handshake is done.
 //
 // Beast performs the opening handshake; after it the connection speaks frames through this
-// codec so that a broadcast is framed once and the same bytes go to every subscriber with
-// one send() each (see net/ws_session). The server sends unmasked, unfragmented frames; it
+// codec so that a broadcast is framed once (by the wire the hub is given, net/wire.hpp) and
+// the same bytes go to every subscriber with one send() each (see net/ws_session). The server sends unmasked, unfragmented frames; it
 // reads masked client frames, reassembles fragmented messages and enforces the protocol's
 // rules and the message size limit. No Asio here: the reader is a pure function of the
 // bytes fed to it, so tests drive it byte by byte.
@@ -14,7 +14,7 @@
 #include <string_view>
 #include <vector>
 
-namespace congress::live {
+namespace congress::net {
 
 enum class WsOpcode : std::uint8_t {
     continuation = 0x0,
@@ -82,4 +82,4 @@ private:
     bool done_ = false;
 };
 
-}  // namespace congress::live
+}  // namespace congress::net

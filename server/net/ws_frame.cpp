@@ -1,8 +1,8 @@
-#include "live/ws_frame.hpp"
+#include "net/ws_frame.hpp"
 
 #include <algorithm>
 
-namespace congress::live {
+namespace congress::net {
 
 namespace {
 
@@ -238,4 +238,4 @@ bool WsFrameReader::parse_one(std::vector<WsEvent>& out) {
     return true;
 }
 
-}  // namespace congress::live
+}  // namespace congress::net
