@@ -1,10 +1,14 @@
 // Unit tests of the browser modules that need no DOM: date formatting in the
-// event's time zone, and the language files. Runs under plain node.
+// event's time zone, the language files, and the fetch module (api.js: CSRF
+// token, error shape, timeout, retries) with the layers over it, against a fake
+// fetch. Runs under plain node.
 
-import { test } from 'node:test';
+import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFile, readdir } from 'node:fs/promises';
+import { readFile, readdir, mkdtemp, cp, writeFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { pathToFileURL } from 'node:url';
 import { REPO_ROOT } from './helpers/server.mjs';
 
 const WEB = join(REPO_ROOT, 'web');
@@ -99,4 +103,252 @@ test('pages have no inline scripts, styles or event handlers (CSP script-src \'s
     assert.doesNotMatch(html, /\son[a-z]+=/i, `${page}: no inline event handlers`);
     assert.doesNotMatch(html, /(?:src|href)="(?!\/|https?:|#)/, `${page}: asset paths are absolute`);
   }
+});
+
+// ---- the fetch module (web/js/api.js) and the layers over it ---------------------------
+
+// Modules with imports of their own (api.js imports i18n.js, which imports dom.js): copy
+// web/js to a temporary folder marked as ES modules and import them from there, so that
+// their relative imports resolve and every layer shares one api.js (one CSRF state).
+let webCopy = null;
+const pageEvents = new Map(); // the window events api.js listens to (beforeunload, pagehide, pageshow)
+async function importWebModule(name) {
+  if (!webCopy) {
+    globalThis.addEventListener ??= (type, fn) => pageEvents.set(type, fn);
+    const dir = await mkdtemp(join(tmpdir(), 'congress-web-'));
+    after(() => rm(dir, { recursive: true, force: true }));
+    await cp(join(WEB, 'js'), join(dir, 'js'), { recursive: true });
+    await writeFile(join(dir, 'js', 'package.json'), '{"type": "module"}\n');
+    webCopy = pathToFileURL(join(dir, 'js', '/')).href;
+  }
+  return import(new URL(name, webCopy).href);
+}
+
+/** Replaces globalThis.fetch with `answer(url, init, call)` for the length of `fn`; returns the calls. */
+async function withFetch(answer, fn) {
+  const calls = [];
+  const real = globalThis.fetch;
+  globalThis.fetch = async (url, init = {}) => {
+    calls.push({ url, init, headers: { ...init.headers } });
+    return answer(url, init, calls.length);
+  };
+  try {
+    await fn(calls);
+  } finally {
+    globalThis.fetch = real;
+  }
+  return calls;
+}
+
+const json = (status, body) => new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } });
+const header = (call, name) => {
+  const found = Object.entries(call.headers).find(([key]) => key.toLowerCase() === name.toLowerCase());
+  return found ? found[1] : undefined;
+};
+
+test('only web/js/api.js calls fetch', async () => {
+  for (const file of await readdir(join(WEB, 'js'))) {
+    if (!file.endsWith('.js') || file === 'api.js') continue;
+    const source = await readFile(join(WEB, 'js', file), 'utf8');
+    assert.doesNotMatch(source, /\bfetch\s*\(|XMLHttpRequest|sendBeacon/, `${file} goes through api.js`);
+  }
+});
+
+test('the CSRF token goes with POST, PATCH and DELETE, never with GET, from every layer', async () => {
+  const api = await importWebModule('api.js');
+  const staff = await importWebModule('staff.js');
+  const consoleApi = await importWebModule('console-api.js');
+  const desk = await importWebModule('desk-api.js');
+  await withFetch(() => json(200, { ok: true }), async (calls) => {
+    api.setCsrfToken('');
+    await api.postJSON('/api/x', { a: 1 });
+    assert.equal(header(calls.at(-1), 'X-CSRF-Token'), undefined, 'no token known: none sent');
+
+    api.setCsrfToken('tok-123');
+    assert.equal(api.csrfToken(), 'tok-123');
+    await api.getJSON('/api/x');
+    await staff.staffGet('/api/x');
+    await consoleApi.get('/api/x');
+    await desk.deskRequest('GET', '/api/x');
+    for (const call of calls.slice(-4)) {
+      assert.equal(call.init.method, 'GET');
+      assert.equal(header(call, 'X-CSRF-Token'), undefined, `GET ${call.url} carries no token`);
+    }
+
+    const before = calls.length;
+    await api.postJSON('/api/x', { a: 1 }, { idempotencyKey: 'key-1' });
+    await api.deleteJSON('/api/x');
+    await staff.staffPost('/api/x', { a: 1 });
+    await staff.staffDelete('/api/x');
+    await consoleApi.post('/api/x', { a: 1 });
+    await consoleApi.patch('/api/x', { a: 2 });
+    await desk.deskRequest('POST', '/api/x', { a: 3 });
+    const writes = calls.slice(before);
+    assert.deepEqual(writes.map((c) => c.init.method), ['POST', 'DELETE', 'POST', 'DELETE', 'POST', 'PATCH', 'POST']);
+    for (const call of writes) assert.equal(header(call, 'X-CSRF-Token'), 'tok-123', `${call.init.method} carries the token`);
+    assert.equal(header(writes[0], 'Idempotency-Key'), 'key-1');
+    assert.equal(writes[0].init.body, '{"a":1}');
+    assert.equal(header(writes[0], 'Content-Type'), 'application/json');
+    assert.equal(writes[5].init.body, '{"a":2}');
+    assert.equal(writes[1].init.body, undefined, 'DELETE without a body sends none');
+    // Staff and desk requests are never answered from the HTTP cache.
+    assert.equal(writes[2].init.cache, 'no-store');
+    assert.equal(writes[6].init.cache, 'no-store');
+  });
+
+  // Signing in remembers the session's token in the one state every layer reads.
+  api.setCsrfToken('');
+  await withFetch(
+    (url) => (url === '/api/staff/login' ? json(200, { csrf_token: 'from-login', staff: { id: 1 } }) : json(200, {})),
+    async (calls) => {
+      await staff.signIn('ana@example.org', 'a long password');
+      assert.equal(header(calls[0], 'X-CSRF-Token'), undefined);
+      assert.equal(api.csrfToken(), 'from-login');
+      await desk.deskRequest('POST', '/api/events/1/checkin', {});
+      assert.equal(header(calls.at(-1), 'X-CSRF-Token'), 'from-login');
+      await staff.signOut();
+      assert.equal(header(calls.at(-1), 'X-CSRF-Token'), 'from-login', 'signing out shows the token');
+      assert.equal(api.csrfToken(), '', 'and forgets it');
+    },
+  );
+  await withFetch(
+    () => json(200, { csrf_token: 'from-me', staff: { id: 2 } }),
+    async () => {
+      assert.deepEqual(await desk.deskSignedIn(), { id: 2 });
+      assert.equal(api.csrfToken(), 'from-me');
+    },
+  );
+  api.setCsrfToken('');
+});
+
+test('errors come back in one shape: ApiError with code, status and details', async () => {
+  const api = await importWebModule('api.js');
+  const staff = await importWebModule('staff.js');
+  const desk = await importWebModule('desk-api.js');
+  const refusal = { error: { code: 'invalid_field', message: 'The e-mail is not valid.', field: 'email' } };
+
+  await withFetch(() => json(422, refusal), async () => {
+    for (const call of [() => api.postJSON('/api/x', {}), () => staff.staffPost('/api/x', {}), () => desk.deskGet('/api/x')]) {
+      await assert.rejects(call(), (err) => {
+        assert.ok(err instanceof api.ApiError);
+        assert.equal(err.code, 'invalid_field');
+        assert.equal(err.status, 422);
+        assert.equal(err.message, 'The e-mail is not valid.');
+        assert.equal(err.details.field, 'email');
+        assert.equal(api.isRetryable(err), false);
+        return true;
+      });
+    }
+    // The desk gets the whole answer, refusal included.
+    assert.deepEqual(await desk.deskRequest('POST', '/api/x', {}), { status: 422, body: refusal });
+  });
+
+  // An answer that is not JSON (a proxy's error page): http_<status>.
+  await withFetch(() => new Response('<h1>Bad gateway</h1>', { status: 502, statusText: 'Bad Gateway' }), async () => {
+    for (const call of [() => api.getJSON('/api/x'), () => staff.staffGet('/api/x'), () => desk.deskGet('/api/x')]) {
+      await assert.rejects(call(), (err) => err instanceof api.ApiError && err.code === 'http_502' && err.status === 502);
+    }
+    await assert.rejects(api.getJSON('/api/x'), (err) => err.message === 'Bad Gateway' && api.isRetryable(err));
+    const answer = await desk.deskRequest('GET', '/api/x');
+    assert.deepEqual(answer, { status: 502, body: null });
+    assert.equal(desk.unreachable(answer), true);
+  });
+
+  // A success that is not JSON.
+  await withFetch(() => new Response('not json', { status: 200 }), async () => {
+    await assert.rejects(api.getJSON('/api/x'), (err) => err.code === 'bad_response' && err.status === 200);
+    await assert.rejects(staff.staffGet('/api/x'), (err) => err.code === 'bad_response');
+  });
+
+  // No answer at all: code "network", from every layer.
+  await withFetch(() => Promise.reject(new TypeError('Failed to fetch')), async (calls) => {
+    for (const call of [() => api.getJSON('/api/x'), () => staff.staffGet('/api/x'), () => desk.deskRequest('GET', '/api/x')]) {
+      await assert.rejects(call(), (err) => {
+        assert.ok(err instanceof api.ApiError);
+        assert.equal(err.code, 'network');
+        assert.equal(err.status, 0);
+        assert.equal(api.isRetryable(err), true);
+        return true;
+      });
+    }
+    assert.equal(calls.length, 3, 'nothing is retried unless asked');
+  });
+});
+
+test('a request can time out (the desk\'s does), and a caller can still abort its own', async () => {
+  const api = await importWebModule('api.js');
+  const desk = await importWebModule('desk-api.js');
+  // A server that never answers, as fetch behaves: only the signal ends the wait.
+  const hang = (url, init) =>
+    new Promise((resolve, reject) => {
+      init.signal?.addEventListener('abort', () => reject(new DOMException('The operation was aborted.', 'AbortError')));
+    });
+  await withFetch(hang, async () => {
+    const started = Date.now();
+    await assert.rejects(desk.deskRequest('GET', '/api/health', undefined, { timeoutMs: 50 }), (err) => {
+      assert.ok(err instanceof api.ApiError);
+      assert.equal(err.code, 'network');
+      assert.match(err.message, /did not answer in time/);
+      return true;
+    });
+    assert.ok(Date.now() - started < 5000, 'the timeout ended the wait');
+    await assert.rejects(api.send('GET', '/api/x', { timeoutMs: 50 }), (err) => err.code === 'network');
+
+    // The caller's own abort is not a network error, with or without a timeout.
+    for (const timeoutMs of [0, 10_000]) {
+      const controller = new AbortController();
+      const pending = api.send('GET', '/api/x', { signal: controller.signal, timeoutMs });
+      controller.abort();
+      await assert.rejects(pending, (err) => err.name === 'AbortError' && !(err instanceof api.ApiError));
+    }
+  });
+  // An answer in time is not touched by the timeout.
+  await withFetch(() => json(200, { fine: true }), async () => {
+    assert.deepEqual(await desk.deskRequest('GET', '/api/x', undefined, { timeoutMs: 50 }), { status: 200, body: { fine: true } });
+  });
+});
+
+test('retries only what may be repeated: GET, or a request with an Idempotency-Key', async () => {
+  const api = await importWebModule('api.js');
+  const flaky = (url, init, n) => (n < 3 ? Promise.reject(new TypeError('Failed to fetch')) : json(200, { n }));
+  let calls = await withFetch(flaky, async () => {
+    assert.deepEqual(await api.request('GET', '/api/x', { retries: 2, retryDelayMs: 1 }), { n: 3 });
+  });
+  assert.equal(calls.length, 3);
+
+  calls = await withFetch(flaky, async () => {
+    await assert.rejects(api.request('POST', '/api/x', { body: {}, retries: 2, retryDelayMs: 1 }), (err) => err.code === 'network');
+  });
+  assert.equal(calls.length, 1, 'a POST without an Idempotency-Key is sent once');
+
+  calls = await withFetch(flaky, async () => {
+    assert.deepEqual(await api.request('POST', '/api/x', { body: {}, idempotencyKey: 'k', retries: 2, retryDelayMs: 1 }), { n: 3 });
+  });
+  assert.equal(calls.length, 3);
+  assert.ok(calls.every((c) => header(c, 'Idempotency-Key') === 'k'), 'every attempt carries the same key');
+
+  // A 5xx is tried again too; a refusal (4xx) is not.
+  calls = await withFetch((url, init, n) => (n === 1 ? json(503, { error: { code: 'busy' } }) : json(200, {})), async () => {
+    await api.request('GET', '/api/x', { retries: 1, retryDelayMs: 1 });
+  });
+  assert.equal(calls.length, 2);
+  calls = await withFetch(() => json(409, { error: { code: 'conflict' } }), async () => {
+    await assert.rejects(api.request('GET', '/api/x', { retries: 3, retryDelayMs: 1 }), (err) => err.code === 'conflict');
+  });
+  assert.equal(calls.length, 1);
+  assert.equal(api.mayRepeat('DELETE', {}), false);
+  assert.equal(api.mayRepeat('DELETE', { 'idempotency-key': 'k' }), true);
+});
+
+test('a request cut short by leaving the page is an AbortError, not an error to show', async () => {
+  const api = await importWebModule('api.js');
+  if (!pageEvents.has('pagehide')) return; // a node with window events of its own: not testable here
+  await withFetch(() => Promise.reject(new TypeError('Failed to fetch')), async () => {
+    pageEvents.get('pagehide')();
+    assert.equal(api.pageIsLeaving(), true);
+    await assert.rejects(api.getJSON('/api/x'), (err) => err.name === 'AbortError' && !(err instanceof api.ApiError));
+    pageEvents.get('pageshow')();
+    assert.equal(api.pageIsLeaving(), false);
+    await assert.rejects(api.getJSON('/api/x'), (err) => err instanceof api.ApiError && err.code === 'network');
+  });
 });

@@ -1,7 +1,8 @@
 // The organiser console's calls to the API, as the signed-in staff member: the
-// session cookie goes with every request, and staff.js adds the session's CSRF
-// token (X-CSRF-Token) to those that change something and sends the browser to
-// the sign-in page (/login?next=…) when the session is gone.
+// session cookie goes with every request, api.js (through staff.js) adds the
+// session's CSRF token (X-CSRF-Token) to those that change something, and
+// staff.js sends the browser to the sign-in page (/login?next=…) when the
+// session is gone.
 
 import { requireStaff, staffRequest, showStaffBar } from './staff.js';
 

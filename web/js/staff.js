@@ -1,53 +1,33 @@
-// Staff pages' access to the API: requests go with the session cookie (HttpOnly, set by
-// POST /api/staff/login) and, when they change something, with the session's CSRF token
-// in X-CSRF-Token. The token is kept in memory only: after a reload the page asks for it
-// again with GET /api/staff/me.
+// Staff pages' access to the API, a thin layer over api.js: requests go with the session
+// cookie (HttpOnly, set by POST /api/staff/login) and, when they change something, with
+// the session's CSRF token in X-CSRF-Token (api.js sends it). The token is kept in memory
+// only: after a reload the page asks for it again with GET /api/staff/me.
 //
 //   const me = await requireStaff();        // or null, after redirecting to /login
 //   await staffPost('/api/admin/users', {…});
 
 import { h } from './dom.js';
 import { t } from './i18n.js';
-import { ApiError } from './api.js';
+import { ApiError, request, setCsrfToken } from './api.js';
 
-let csrfToken = '';
 let signedIn = null; // the staff member from login or me
 
-async function readError(response) {
-  try {
-    const body = await response.json();
-    if (body?.error?.code) return new ApiError(body.error.code, body.error.message, response.status, body.error);
-  } catch {
-    // not JSON
-  }
-  return new ApiError(`http_${response.status}`, response.statusText, response.status);
-}
-
-/** Any API call from a staff page; resolves to the parsed body, throws ApiError. */
+/**
+ * Any API call from a staff page; resolves to the parsed body, throws ApiError. The
+ * session's CSRF token (api.js keeps it) goes with every changing request.
+ */
 export async function staffRequest(method, path, body) {
-  const headers = { Accept: 'application/json' };
-  const init = { method, headers, credentials: 'same-origin', cache: 'no-store' };
-  if (body !== undefined) {
-    headers['Content-Type'] = 'application/json';
-    init.body = JSON.stringify(body);
-  }
-  if (method !== 'GET' && method !== 'HEAD' && csrfToken) headers['X-CSRF-Token'] = csrfToken;
-  let response;
   try {
-    response = await fetch(path, init);
+    return await request(method, path, {
+      body: body === undefined ? undefined : JSON.stringify(body),
+      fresh: true,
+      leaveAware: false,
+      bodyCutOff: 'bad_response',
+    });
   } catch (err) {
-    throw new ApiError('network', err.message);
-  }
-  if (!response.ok) {
-    const err = await readError(response);
     // Signed out elsewhere, expired or disabled: the page cannot go on.
-    if (err.code === 'not_signed_in' && signedIn) goToLogin();
+    if (err instanceof ApiError && err.code === 'not_signed_in' && signedIn) goToLogin();
     throw err;
-  }
-  try {
-    return await response.json();
-  } catch {
-    throw new ApiError('bad_response', 'The server sent an unreadable response.', response.status);
   }
 }
 
@@ -56,7 +36,7 @@ export const staffPost = (path, body = {}) => staffRequest('POST', path, body);
 export const staffDelete = (path, body) => staffRequest('DELETE', path, body);
 
 function remember(answer) {
-  csrfToken = answer.csrf_token ?? '';
+  setCsrfToken(answer.csrf_token ?? '');
   signedIn = answer.staff ?? null;
   return signedIn;
 }
@@ -70,7 +50,7 @@ export async function signOut() {
   try {
     await staffRequest('POST', '/api/staff/logout', {});
   } finally {
-    csrfToken = '';
+    setCsrfToken('');
     signedIn = null;
   }
 }
