@@ -84,7 +84,7 @@ std::string expected_text(std::string_view value) {
     for (std::size_t i = 0; i < value.size();) {
         std::size_t length = 0;
         for (std::size_t n = 1; n <= 4 && i + n <= value.size(); ++n)
-            if (live::valid_utf8(value.substr(i, n))) {
+            if (net::valid_utf8(value.substr(i, n))) {
                 length = n;
                 break;
             }
@@ -121,7 +121,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     for (const auto& row : rows) writer.row(row);
     const auto document = writer.take();
     if (document.rfind("\xEF\xBB\xBF", 0) != 0) fail("the document does not start with the byte-order mark", document);
-    if (!live::valid_utf8(document)) fail("the document is not valid UTF-8", document);
+    if (!net::valid_utf8(document)) fail("the document is not valid UTF-8", document);
     const auto read = read_csv(std::string_view(document).substr(3));
     if (!read) fail("the document is not RFC 4180 CSV", document);
     if (read->size() != rows.size()) fail("the document has another number of rows", document);
